@@ -1,0 +1,71 @@
+// Lint: TypeScript + Svelte, and the layering rules of docs/ARCHITECTURE.md enforced
+// per folder (only electron/main.ts and electron/preload.ts may import 'electron').
+import js from '@eslint/js';
+import svelte from 'eslint-plugin-svelte';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'http', 'net', 'url'];
+
+export default tseslint.config(
+  {
+    ignores: ['node_modules/', 'dist/', 'release/', 'bench-results/', 'test-results/', 'playwright-report/', 'models/training/', '**/*.cjs'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  ...svelte.configs['flat/recommended'],
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.object.name=/^(it|test|describe)$/][callee.property.name='only']", message: '.only must not be committed' },
+        { selector: "CallExpression[callee.object.name=/^(it|test|describe)$/][callee.property.name='skip']", message: 'a skipped test must not be committed' },
+      ],
+    },
+  },
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: {
+      parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] },
+      globals: { ...globals.browser },
+    },
+  },
+  {
+    // The renderer is a web page: no Node, no Electron, no core.
+    files: ['renderer/**/*.{ts,svelte}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['electron', ...nodeBuiltins], message: 'the renderer never imports Node or Electron' },
+          { group: ['**/electron/core/**', '**/electron/server/**', '**/electron/cli/**'], message: 'the renderer talks to the core only through electron/api' },
+        ],
+      }],
+    },
+  },
+  {
+    // The contract is shared with the renderer: no Node, no Electron.
+    files: ['electron/api/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['electron', ...nodeBuiltins], message: 'electron/api is shared with the renderer' },
+          { group: ['../core/**', '../server/**', '../cli/**'], message: 'electron/api depends on nothing else' },
+        ],
+      }],
+    },
+  },
+  {
+    // Everything under electron/ except main.ts and preload.ts runs under plain Node.
+    files: ['electron/core/**/*.ts', 'electron/server/**/*.ts', 'electron/cli/**/*.ts', 'test/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'only electron/main.ts and electron/preload.ts import electron' }],
+        patterns: [{ group: ['**/renderer/**'], message: 'Node code never imports the renderer' }],
+      }],
+    },
+  },
+);
