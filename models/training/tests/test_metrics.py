@@ -1,0 +1,46 @@
+import numpy as np
+import pytest
+
+from defusionnet.metrics import BETA2, MetricAccumulator
+
+
+def test_perfect_prediction_scores_perfectly():
+    gt = np.zeros((10, 10), np.uint8)
+    gt[:, :4] = 255
+    metrics = MetricAccumulator()
+    metrics.add((gt > 127).astype(np.float32), gt)
+    summary = metrics.summary()
+    assert summary['mae'] == 0.0
+    assert summary['mean_f'] == pytest.approx(1.0)
+    assert summary['max_f'] == pytest.approx(1.0)
+    assert summary['iou'] == pytest.approx(1.0)
+
+
+def test_known_values_for_a_half_right_prediction():
+    gt = np.zeros((4, 4), np.uint8)
+    gt[:2] = 255  # 8 blurred pixels
+    prediction = np.zeros((4, 4), np.float32)
+    prediction[:, :2] = 1.0  # 8 predicted, 4 of them right
+    metrics = MetricAccumulator()
+    metrics.add(prediction, gt)
+    summary = metrics.summary()
+    precision = recall = 0.5
+    expected_f = (1 + BETA2) * precision * recall / (BETA2 * precision + recall)
+    assert summary['mae'] == pytest.approx(0.5)
+    assert summary['mean_f'] == pytest.approx(expected_f)
+    assert summary['iou'] == pytest.approx(4 / 12)
+
+
+def test_max_f_is_at_least_f_at_half():
+    rng = np.random.default_rng(1)
+    metrics = MetricAccumulator()
+    for _ in range(3):
+        gt = (rng.random((32, 32)) > 0.5).astype(np.uint8) * 255
+        metrics.add(np.clip((gt / 255.0) * 0.6 + rng.random((32, 32)) * 0.4, 0, 1), gt)
+    summary = metrics.summary()
+    assert summary['max_f'] >= summary['mean_f'] - 1e-9
+
+
+def test_size_mismatch_is_refused():
+    with pytest.raises(ValueError, match='differ in size'):
+        MetricAccumulator().add(np.zeros((4, 4)), np.zeros((4, 5), np.uint8))
