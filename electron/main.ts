@@ -1,0 +1,309 @@
+/**
+ * The Electron main process: app lifecycle, the window, menus, dialogs, the `studio://`
+ * protocol for image bytes, and the IPC wiring to the core. Everything it drives lives in
+ * electron/core and runs under plain Node too (CLI, browser mode, tests).
+ */
+import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, screen, session, shell } from 'electron';
+import type { IpcMainInvokeEvent, MenuItemConstructorOptions, WebContents } from 'electron';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { StudioError, toErrorPayload } from './api/errors';
+import type { Envelope } from './api/errors';
+import { isMethodName } from './api/methods';
+import { isResourceKind } from './api/resources';
+import { createAppLog } from './core/app/appLog';
+import { buildMenuTemplate } from './core/app/menuTemplate';
+import type { MenuItemSpec } from './core/app/menuTemplate';
+import { WINDOW_MINIMUM, fitToDisplays, loadWindowState, saveWindowState } from './core/app/windowState';
+import { createCore } from './core/createCore';
+import type { StudioCore } from './core/studioCore';
+
+const APP_ROOT = app.isPackaged ? process.resourcesPath : path.resolve(__dirname, '..', '..');
+const RENDERER_INDEX = path.join(__dirname, '..', 'renderer', 'index.html');
+const RENDERER_URL_PREFIX = pathToFileURL(path.dirname(RENDERER_INDEX)).href;
+const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; img-src 'self' studio: blob: data:; connect-src 'self' studio:; " +
+  "style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: 'studio', privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
+]);
+
+const log = createAppLog(path.join(app.getPath('userData'), 'logs'));
+let core: StudioCore | null = null;
+let mainWindow: BrowserWindow | null = null;
+let quitting = false;
+
+const recentFile = () => path.join(app.getPath('userData'), 'recent-libraries.json');
+
+function readRecent(): string[] {
+  try {
+    const value = JSON.parse(readFileSync(recentFile(), 'utf8')) as unknown;
+    return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string').slice(0, 10) : [];
+  } catch {
+    return [];
+  }
+}
+
+function rememberRecent(folders: string[]): void {
+  const next = [...folders, ...readRecent().filter((item) => !folders.includes(item))].slice(0, 10);
+  writeFileSync(recentFile(), JSON.stringify(next));
+  installMenu();
+}
+
+/** Only our own top-level renderer page may call the core. */
+function isTrustedSender(event: IpcMainInvokeEvent): boolean {
+  const frame = event.senderFrame;
+  return (
+    frame !== null &&
+    frame === event.sender.mainFrame &&
+    frame.url.startsWith(RENDERER_URL_PREFIX) &&
+    mainWindow !== null &&
+    event.sender === mainWindow.webContents
+  );
+}
+
+function sendCommand(contents: WebContents | undefined, command: string, args?: unknown): void {
+  contents?.send('studio:command', { command, args });
+}
+
+async function openLibraries(folders: string[]): Promise<void> {
+  if (!core || folders.length === 0) {
+    return;
+  }
+  try {
+    await core.call('library.open', { paths: folders });
+    rememberRecent(folders);
+  } catch (error) {
+    log.error('open library failed', error);
+    dialog.showErrorBox('Could not open the library', error instanceof Error ? error.message : String(error));
+  }
+}
+
+async function pickFolders(): Promise<string[]> {
+  const options = { title: 'Open photo library', properties: ['openDirectory', 'multiSelections'] as const };
+  const result = mainWindow
+    ? await dialog.showOpenDialog(mainWindow, { ...options, properties: [...options.properties] })
+    : await dialog.showOpenDialog({ ...options, properties: [...options.properties] });
+  return result.canceled ? [] : result.filePaths;
+}
+
+async function handleMainCommand(command: string): Promise<void> {
+  if (command === 'main:openLibrary') {
+    await openLibraries(await pickFolders());
+  } else if (command.startsWith('main:openRecent:')) {
+    await openLibraries([command.slice('main:openRecent:'.length)]);
+  } else if (command === 'main:chooseModel') {
+    const result = await dialog.showOpenDialog({ title: 'Choose a model file', filters: [{ name: 'ONNX model', extensions: ['onnx'] }] });
+    if (!result.canceled && result.filePaths[0]) {
+      sendCommand(mainWindow?.webContents, 'models.choose', { file: result.filePaths[0] });
+    }
+  } else if (command === 'main:about') {
+    const info = core ? await core.call('app.info', {}) : null;
+    await dialog.showMessageBox({
+      type: 'info',
+      title: 'About DeFusion Studio',
+      message: `DeFusion Studio ${app.getVersion()}`,
+      detail: [
+        `Electron ${process.versions.electron}, Chromium ${process.versions.chrome}, Node ${process.versions.node}`,
+        info ? `Database: ${info.dbPath} (schema ${info.schemaVersion})` : '',
+        `Log: ${log.file}`,
+      ].join('\n'),
+    });
+  }
+}
+
+function toElectronMenu(items: MenuItemSpec[]): MenuItemConstructorOptions[] {
+  return items.map((item): MenuItemConstructorOptions => {
+    if (item.separator) {
+      return { type: 'separator' };
+    }
+    if (item.role) {
+      return { role: item.role as MenuItemConstructorOptions['role'] };
+    }
+    const command = item.command;
+    return {
+      label: item.label,
+      accelerator: item.accelerator,
+      enabled: Boolean(command || item.submenu),
+      submenu: item.submenu ? toElectronMenu(item.submenu) : undefined,
+      click: command
+        ? () => {
+            if (command.startsWith('main:')) {
+              void handleMainCommand(command);
+            } else {
+              sendCommand(mainWindow?.webContents, command);
+            }
+          }
+        : undefined,
+    };
+  });
+}
+
+function installMenu(): void {
+  const template = buildMenuTemplate({ isMac: process.platform === 'darwin', recentLibraries: readRecent() });
+  Menu.setApplicationMenu(Menu.buildFromTemplate(toElectronMenu(template)));
+}
+
+function createWindow(): BrowserWindow {
+  const stateFile = path.join(app.getPath('userData'), 'window-state.json');
+  const state = loadWindowState(stateFile);
+  const displays = screen.getAllDisplays().map((display) => display.workArea);
+  const window = new BrowserWindow({
+    ...fitToDisplays(state.bounds, displays),
+    minWidth: WINDOW_MINIMUM.width,
+    minHeight: WINDOW_MINIMUM.height,
+    title: 'DeFusion Studio',
+    backgroundColor: '#15171c',
+    show: false,
+    webPreferences: {
+      preload: path.join(__dirname, 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  });
+  if (state.maximized) {
+    window.maximize();
+  }
+  window.once('ready-to-show', () => window.show());
+  const remember = () => {
+    if (!window.isDestroyed()) {
+      saveWindowState(stateFile, { bounds: window.getNormalBounds(), maximized: window.isMaximized() });
+    }
+  };
+  window.on('close', remember);
+  // No navigation away from the app, no new windows; links open in the user's browser.
+  window.webContents.on('will-navigate', (event, url) => {
+    if (!url.startsWith(RENDERER_URL_PREFIX)) {
+      event.preventDefault();
+    }
+  });
+  window.webContents.setWindowOpenHandler(({ url }) => {
+    if (url.startsWith('https://')) {
+      void shell.openExternal(url);
+    }
+    return { action: 'deny' };
+  });
+  void window.loadFile(RENDERER_INDEX);
+  return window;
+}
+
+function wireIpc(studioCore: StudioCore): void {
+  ipcMain.handle('studio:call', async (event, method: unknown, input: unknown): Promise<Envelope<unknown>> => {
+    if (!isTrustedSender(event)) {
+      log.error(`refused IPC from ${event.senderFrame?.url ?? 'unknown frame'}`);
+      return { ok: false, error: new StudioError('forbidden', 'untrusted sender').toPayload() };
+    }
+    if (typeof method !== 'string' || !isMethodName(method)) {
+      return { ok: false, error: new StudioError('not-found', `unknown method ${String(method)}`).toPayload() };
+    }
+    try {
+      // The core validates `input` against the method's schema before any handler runs.
+      return { ok: true, value: await studioCore.call(method, input) };
+    } catch (error) {
+      if (!(error instanceof StudioError)) {
+        log.error(`${method} failed`, error);
+      }
+      return { ok: false, error: toErrorPayload(error) };
+    }
+  });
+  ipcMain.handle('studio:pickFolders', async (event) => (isTrustedSender(event) ? pickFolders() : []));
+  studioCore.onAny((name, payload) => {
+    mainWindow?.webContents.send('studio:event', { name, payload });
+  });
+  protocol.handle('studio', async (request) => {
+    const url = new URL(request.url);
+    const kind = url.hostname;
+    const id = Number(decodeURIComponent(url.pathname.slice(1)));
+    if (!isResourceKind(kind) || !Number.isInteger(id) || id <= 0) {
+      return new Response('not found', { status: 404 });
+    }
+    try {
+      const resource = await studioCore.resource(kind, id, Object.fromEntries(url.searchParams));
+      return new Response(Buffer.from(resource.bytes), {
+        headers: { 'Content-Type': resource.mimeType, 'Cache-Control': 'private, max-age=60' },
+      });
+    } catch (error) {
+      const code = error instanceof StudioError ? error.code : 'internal';
+      const status = code === 'forbidden' ? 403 : code === 'not-found' ? 404 : 500;
+      return new Response(error instanceof Error ? error.message : 'error', { status });
+    }
+  });
+}
+
+async function start(): Promise<void> {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  app.on('second-instance', () => {
+    if (mainWindow) {
+      if (mainWindow.isMinimized()) {
+        mainWindow.restore();
+      }
+      mainWindow.focus();
+    }
+  });
+  await app.whenReady();
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+  });
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+
+  const sampleLibrary = path.join(APP_ROOT, 'datasets', 'sample');
+  const dbPath = path.join(app.getPath('userData'), 'studio.db');
+  log.info(`starting ${app.getVersion()} db=${dbPath}`);
+  try {
+    core = await createCore({
+      dbPath,
+      sampleLibrary: existsSync(sampleLibrary) ? sampleLibrary : undefined,
+      // First run with no library opens the sample, so a new user sees detection at once.
+      openSampleIfEmpty: true,
+      version: app.getVersion(),
+    });
+  } catch (error) {
+    log.error('could not open the studio database', error);
+    dialog.showErrorBox('DeFusion Studio could not start', `${error instanceof Error ? error.message : String(error)}\n\nLog: ${log.file}`);
+    app.exit(1);
+    return;
+  }
+  wireIpc(core);
+  installMenu();
+  mainWindow = createWindow();
+  mainWindow.on('closed', () => {
+    mainWindow = null;
+  });
+}
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') {
+    app.quit();
+  }
+});
+
+app.on('activate', () => {
+  if (!mainWindow && core) {
+    mainWindow = createWindow();
+  }
+});
+
+// Quit waits for pending saves: the core drains its jobs and closes the database first.
+app.on('before-quit', (event) => {
+  if (quitting || !core) {
+    return;
+  }
+  event.preventDefault();
+  quitting = true;
+  const closing = core;
+  core = null;
+  closing
+    .close()
+    .catch((error: unknown) => log.error('close failed', error))
+    .finally(() => app.quit());
+});
+
+void start();

@@ -1,0 +1,53 @@
+/**
+ * The preload (sandboxed, context-isolated): exposes exactly one object, `window.studio`,
+ * the transport the renderer's API client runs over. No Node or Electron object crosses
+ * the bridge; only these functions and plain data.
+ */
+import { contextBridge, ipcRenderer } from 'electron';
+import type { IpcRendererEvent } from 'electron';
+import type { Envelope } from './api/errors';
+import type { StudioEvent } from './api/events';
+import type { ResourceKind } from './api/resources';
+
+/** Menu commands the main process sends to the page (File > Open…, Edit > Undo…). */
+export interface MenuCommand {
+  command: string;
+  args?: unknown;
+}
+
+const studio = {
+  call(method: string, input: unknown): Promise<Envelope<unknown>> {
+    return ipcRenderer.invoke('studio:call', method, input) as Promise<Envelope<unknown>>;
+  },
+  subscribe(listener: (event: StudioEvent) => void): () => void {
+    const handler = (_event: IpcRendererEvent, payload: StudioEvent) => listener(payload);
+    ipcRenderer.on('studio:event', handler);
+    return () => {
+      ipcRenderer.removeListener('studio:event', handler);
+    };
+  },
+  onCommand(listener: (command: MenuCommand) => void): () => void {
+    const handler = (_event: IpcRendererEvent, payload: MenuCommand) => listener(payload);
+    ipcRenderer.on('studio:command', handler);
+    return () => {
+      ipcRenderer.removeListener('studio:command', handler);
+    };
+  },
+  resourceUrl(kind: ResourceKind, id: number, params?: Record<string, string | number>): string {
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(params ?? {})) {
+      query.set(key, String(value));
+    }
+    const suffix = query.size ? `?${query.toString()}` : '';
+    return `studio://${kind}/${encodeURIComponent(String(id))}${suffix}`;
+  },
+  /** Native folder picker (browser mode types a path instead). */
+  pickFolders(): Promise<string[]> {
+    return ipcRenderer.invoke('studio:pickFolders') as Promise<string[]>;
+  },
+  platform: process.platform,
+};
+
+export type StudioBridge = typeof studio;
+
+contextBridge.exposeInMainWorld('studio', studio);

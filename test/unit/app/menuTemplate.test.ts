@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { buildMenuTemplate } from '../../../electron/core/app/menuTemplate';
+import type { MenuItemSpec } from '../../../electron/core/app/menuTemplate';
+
+function flatten(items: MenuItemSpec[]): MenuItemSpec[] {
+  return items.flatMap((item) => [item, ...flatten(item.submenu ?? [])]);
+}
+
+describe('native menu', () => {
+  it('has the menus the studio promises, with unique accelerators', () => {
+    const template = buildMenuTemplate({ isMac: false, recentLibraries: [] });
+    expect(template.map((menu) => menu.label)).toEqual(['File', 'Edit', 'View', 'Model', 'Help']);
+    const accelerators = flatten(template).map((item) => item.accelerator).filter(Boolean);
+    expect(new Set(accelerators).size).toBe(accelerators.length);
+    const commands = flatten(template).map((item) => item.command);
+    for (const command of ['main:openLibrary', 'dataset.import', 'dataset.export', 'editor.undo', 'editor.redo', 'detect.run', 'main:chooseModel', 'finetune.open', 'help.shortcuts', 'main:about']) {
+      expect(commands).toContain(command);
+    }
+  });
+
+  it('lists recent libraries, and says so when there are none', () => {
+    const withRecent = flatten(buildMenuTemplate({ isMac: true, recentLibraries: ['/photos/a', '/photos/b'] }));
+    expect(withRecent.filter((item) => item.command?.startsWith('main:openRecent:')).map((item) => item.label)).toEqual(['/photos/a', '/photos/b']);
+    const empty = flatten(buildMenuTemplate({ isMac: false, recentLibraries: [] }));
+    expect(empty.some((item) => item.label === 'No recent libraries' && !item.command)).toBe(true);
+  });
+});
