@@ -1,0 +1,20 @@
+// `npm run bench -- NAME [args...]`: runs test/bench/NAME.ts (each writes JSON into
+// bench-results/). Without a name it lists the benchmarks.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from './electronBinary.mjs';
+
+const benchDir = path.join(repoRoot, 'test', 'bench');
+const available = readdirSync(benchDir).filter((name) => name.endsWith('.ts')).map((name) => name.slice(0, -3));
+const [name, ...args] = process.argv.slice(2);
+if (!name || !available.includes(name)) {
+  console.error(`usage: npm run bench -- <${available.join('|')}> [args...]`);
+  process.exit(name ? 2 : 0);
+}
+const file = path.join(benchDir, `${name}.ts`);
+if (!existsSync(file)) {
+  process.exit(2);
+}
+const result = spawnSync('npx', ['tsx', file, ...args], { cwd: repoRoot, stdio: 'inherit' });
+process.exit(result.status ?? 1);
