@@ -39,8 +39,10 @@ def disk_blur(image: np.ndarray, radius: float) -> np.ndarray:
     out = np.empty_like(padded)
     for channel in range(3):
         out[..., channel] = np.fft.irfft2(np.fft.rfft2(padded[..., channel]) * kernel_fft, s=(height, width))
-    # The FFT product is a circular convolution shifted by the kernel's centre.
-    out = np.roll(out, shift=(-pad, -pad), axis=(0, 1))[: height - 2 * pad, : width - 2 * pad]
+    # The FFT product is a circular convolution with the kernel's centre at (pad, pad), so
+    # the centred result of padded pixel i sits at i + pad; the image's own pixels start
+    # at padded index pad, hence a shift of 2 * pad before cropping.
+    out = np.roll(out, shift=(-2 * pad, -2 * pad), axis=(0, 1))[: height - 2 * pad, : width - 2 * pad]
     return np.clip(out + 0.5, 0, 255).astype(np.uint8)
 
 

@@ -29,3 +29,16 @@ def test_defocus_label_is_exact():
     sharp = mask == 0
     assert np.array_equal(blurred[sharp], image[sharp])
     assert 0.05 <= (mask == 255).mean() <= 0.95
+
+
+def test_disk_blur_is_centred_and_does_not_wrap():
+    image = np.zeros((60, 80, 3), np.uint8)
+    image[30, 40] = 255
+    blurred = synthetic.disk_blur(image, 5.0).astype(np.float64)[..., 0]
+    ys, xs = np.nonzero(blurred)
+    weights = blurred[ys, xs]
+    assert abs((ys * weights).sum() / weights.sum() - 30) < 0.01
+    assert abs((xs * weights).sum() / weights.sum() - 40) < 0.01
+    edge = np.zeros((60, 80, 3), np.uint8)
+    edge[-3:] = 255  # bright bottom rows must not leak into the top ones
+    assert synthetic.disk_blur(edge, 5.0)[:10].max() == 0
