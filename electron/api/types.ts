@@ -157,3 +157,61 @@ export interface LibraryChange {
   moved: number;
   errors: number;
 }
+
+/** Execution provider a detection session runs on. */
+export type DetectDevice = 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
+/** What the user asks for: a device, or `auto` (the best one this machine can start). */
+export type DeviceRequest = 'auto' | DetectDevice;
+
+/** A device that was skipped or failed to start, and why. */
+export interface DeviceFallback {
+  device: DetectDevice;
+  reason: string;
+}
+
+/** The model detection uses, as the status bar shows it. */
+export interface DetectModel {
+  /** Registry id once the model has been used (predictions refer to it); null before. */
+  id: number | null;
+  name: string;
+  version: string;
+  file: string;
+  hash: string;
+  /** Square size the photo is resized to before inference. */
+  inputSize: number;
+  metadata: Record<string, string>;
+}
+
+export interface DetectStatus {
+  /** null when no usable model was found (see `error`). */
+  model: DetectModel | null;
+  requestedDevice: DeviceRequest;
+  /** The device in use; null until a session has started (or when none could). */
+  device: DetectDevice | null;
+  /** Devices tried before `device`, each with its reason. */
+  fallbacks: DeviceFallback[];
+  /** One sentence on why `device` is not the first choice; null when it is. */
+  fallbackReason: string | null;
+  /** Why detection cannot run (missing bundled model, bad model file); null when it can. */
+  error: string | null;
+  /** Worker threads running inference. */
+  workers: number;
+}
+
+/** A photo that a detection job could not process. */
+export interface DetectFailure {
+  photoId: number;
+  relPath: string;
+  reason: string;
+}
+
+/** `Job.result` of a finished (or cancelled) detection job. */
+export interface DetectJobResult {
+  modelId: number;
+  device: DetectDevice;
+  fallbackReason: string | null;
+  detected: number;
+  failed: DetectFailure[];
+  skipped: number;
+  imagesPerSecond: number | null;
+}
