@@ -1,0 +1,73 @@
+/**
+ * The renderer's state, built once at start over a connection, and the typed context that
+ * hands it to components (the key stays private to this module).
+ */
+import { getContext, setContext } from 'svelte';
+import type { StudioClient } from '../../electron/api/client';
+import type { Connection } from '../api/connect';
+import { ConnectionState } from './connection.svelte';
+import { JobsState } from './jobs.svelte';
+import { LibraryState } from './library.svelte';
+import { NoticesState } from './notices.svelte';
+import { ViewerState } from './viewer.svelte';
+
+export interface Studio {
+  client: StudioClient;
+  connection: ConnectionState;
+  library: LibraryState;
+  jobs: JobsState;
+  viewer: ViewerState;
+  notices: NoticesState;
+  /** Subscribes to the core and loads the first data; returns the cleanup. */
+  start(): () => void;
+}
+
+export function createStudio(connection: Connection): Studio {
+  const { client } = connection;
+  const library = new LibraryState(client);
+  const jobs = new JobsState(client);
+  const viewer = new ViewerState(library);
+  const notices = new NoticesState();
+  const connectionState = new ConnectionState(connection.transport);
+
+  return {
+    client,
+    connection: connectionState,
+    library,
+    jobs,
+    viewer,
+    notices,
+    start() {
+      const cleanups = [
+        jobs.start(),
+        // Photos appear while a scan runs: refresh (throttled) on its progress, and once more at the end.
+        jobs.onDidChange(() => library.scheduleRefresh()),
+        jobs.onDidFinish(() => void library.refresh()),
+        client.on('library.onDidChange', () => library.scheduleRefresh()),
+        connection.onConnectionChange((connected) => {
+          connectionState.connected = connected;
+          if (connected) {
+            void jobs.resync();
+            library.scheduleRefresh();
+          }
+        }),
+      ];
+      library.start().catch((error: unknown) => notices.show(`Could not load the library: ${(error as Error).message}`));
+      return () => cleanups.forEach((cleanup) => cleanup());
+    },
+  };
+}
+
+const STUDIO_KEY = Symbol('studio');
+
+export function setStudioContext(studio: Studio): void {
+  setContext(STUDIO_KEY, studio);
+}
+
+export function getStudio(): Studio {
+  const studio = getContext<Studio | undefined>(STUDIO_KEY);
+  if (!studio) {
+    throw new Error('getStudio() called outside the studio app');
+  }
+  return studio;
+}
