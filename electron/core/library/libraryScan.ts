@@ -186,9 +186,11 @@ export class LibraryScan {
     } catch (error) {
       // Cancelled: what was read is written; keep the errors found so far, but do not
       // mark anything missing (a photo not yet reached may be a move of a vanished one).
-      for (const { state } of work) {
-        for (const [relPath, reason] of state.errors) this.#deps.store.setPhotoError(state.root.id, relPath, reason);
-      }
+      this.#deps.store.transaction(() => {
+        for (const { state } of work) {
+          for (const [relPath, reason] of state.errors) this.#deps.store.setPhotoError(state.root.id, relPath, reason);
+        }
+      });
       throw error;
     }
     return this.#finish();

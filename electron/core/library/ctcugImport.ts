@@ -1,0 +1,222 @@
+/**
+ * Annotated folders in the CTCUG / CUHK layout: `images/NAME.jpg` with `gt/NAME.png`
+ * (same stem), optionally `train.txt` / `test.txt` listing stems and a `manifest.json`.
+ * The ground-truth masks come in as human annotations of the photos found in `images/`,
+ * converted to the studio's mask contract: 8-bit grayscale PNG at the photo's own pixel
+ * size, 255 = defocus-blurred (the polarity of these datasets), nothing in between.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import sharp from 'sharp';
+import { ITEM_STATUSES } from '../../api/types';
+import type { ItemStatus, Split } from '../../api/types';
+import type { Store } from '../store/store';
+import { walkLibrary } from './walk';
+
+export interface CtcugLayout {
+  /** The annotated folder (holds images/ and gt/). */
+  folder: string;
+  imagesDir: string;
+  gtDir: string;
+  /** Split per stem, from train.txt / test.txt, or the folder's own name (CUHK's train/). */
+  splits: Map<string, Split>;
+  /** Split of stems not listed (a folder named train/ or test/), else null. */
+  defaultSplit: Split | null;
+  /** Annotation status the folder's manifest declares (e.g. the sample's 'reviewed'). */
+  manifestStatus: ItemStatus | null;
+}
+
+/** A gt file (or the folder) that could not be brought in, relative to the folder. */
+export interface MaskImportFailure {
+  path: string;
+  reason: string;
+}
+
+export interface MaskImportResult {
+  datasetId: number;
+  datasetName: string;
+  /** Masks saved as a new version. */
+  imported: number;
+  /** Masks identical to the current version, left as they were. */
+  unchanged: number;
+  /** Photos of the folder in the dataset (with or without a mask). */
+  items: number;
+  failures: MaskImportFailure[];
+}
+
+export interface MaskImportOptions {
+  datasetName: string;
+  /** Item status of imported masks; defaults to the manifest's, else 'corrected'. */
+  status?: ItemStatus;
+  authorName?: string;
+  signal?: AbortSignal;
+  progress?: (done: number, total: number, message?: string) => void;
+}
+
+async function isFolder(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+async function readStems(path: string): Promise<string[]> {
+  try {
+    return (await readFile(path, 'utf8'))
+      .split(/\r?\n/)
+      .map((line) => stemOf(line.trim()))
+      .filter((line) => line !== '');
+  } catch {
+    return [];
+  }
+}
+
+/** 'a/b.jpg' → 'a/b'. */
+export function stemOf(relPath: string): string {
+  const slash = relPath.lastIndexOf('/');
+  const dot = relPath.lastIndexOf('.');
+  return dot > slash + 1 ? relPath.slice(0, dot) : relPath;
+}
+
+/** The layout of `folder` when it has both images/ and gt/, else null. */
+export async function detectCtcugLayout(folder: string): Promise<CtcugLayout | null> {
+  const imagesDir = join(folder, 'images');
+  const gtDir = join(folder, 'gt');
+  if (!(await isFolder(imagesDir)) || !(await isFolder(gtDir))) return null;
+
+  const splits = new Map<string, Split>();
+  for (const split of ['train', 'test'] as const) {
+    for (const stem of await readStems(join(folder, `${split}.txt`))) splits.set(stem, split);
+  }
+  const name = basename(folder).toLowerCase();
+  const defaultSplit: Split | null = name === 'train' || name === 'test' ? name : null;
+
+  let manifestStatus: ItemStatus | null = null;
+  try {
+    const manifest = JSON.parse(await readFile(join(folder, 'manifest.json'), 'utf8')) as { annotation?: { status?: unknown } };
+    const status = manifest.annotation?.status;
+    if (typeof status === 'string' && (ITEM_STATUSES as readonly string[]).includes(status)) manifestStatus = status as ItemStatus;
+  } catch {
+    // No manifest, or not ours: the defaults apply.
+  }
+  return { folder, imagesDir, gtDir, splits, defaultSplit, manifestStatus };
+}
+
+/** A mask file turned into the studio's binary mask at `width` x `height`. */
+export interface BinaryMask {
+  png: Uint8Array;
+  /** Fraction of pixels marked blurred (255). */
+  blurFraction: number;
+}
+
+/**
+ * Reads a ground-truth image of any bit depth and channel layout (gray, RGB, RGBA,
+ * 16-bit) and returns the binary mask: transparency counts as 0, gray >= 128 is blurred.
+ * A mask of another size but the same aspect ratio is scaled (nearest neighbour, so it
+ * stays binary); a different aspect ratio is refused: it belongs to another photo.
+ */
+export async function readBinaryMask(path: string, width: number, height: number): Promise<BinaryMask> {
+  const input = sharp(path, { failOn: 'truncated' });
+  const metadata = await input.metadata();
+  const maskWidth = metadata.autoOrient?.width ?? metadata.width;
+  const maskHeight = metadata.autoOrient?.height ?? metadata.height;
+  if (!maskWidth || !maskHeight) throw new Error('not an image');
+  if (Math.abs(maskWidth / maskHeight - width / height) > 0.02 * (width / height)) {
+    throw new Error(`the mask is ${maskWidth}x${maskHeight} but its photo is ${width}x${height}`);
+  }
+  let pipeline = input.autoOrient().flatten({ background: '#000000' }).toColourspace('b-w');
+  if (maskWidth !== width || maskHeight !== height) {
+    pipeline = pipeline.resize(width, height, { fit: 'fill', kernel: 'nearest' });
+  }
+  const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  if (info.channels !== 1 || info.width !== width || info.height !== height) {
+    throw new Error(`unexpected decoded mask layout ${info.width}x${info.height}x${info.channels}`);
+  }
+  let blurred = 0;
+  for (let i = 0; i < data.length; i++) {
+    if (data[i]! >= 128) {
+      data[i] = 255;
+      blurred++;
+    } else {
+      data[i] = 0;
+    }
+  }
+  const png = await sharp(data, { raw: { width, height, channels: 1 } })
+    .toColourspace('b-w')
+    .png({ compressionLevel: 9 })
+    .toBuffer();
+  return { png: new Uint8Array(png.buffer, png.byteOffset, png.byteLength), blurFraction: blurred / data.length };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, index) => byte === b[index]);
+}
+
+/**
+ * Brings the folder's masks into dataset `datasetName` as human annotations of the
+ * photos the library found under the root `rootId` (= layout.imagesDir). Every present
+ * photo of the root joins the dataset, with its split; each gt file whose photo exists
+ * becomes the photo's current mask, unless that mask already has the same bytes
+ * (importing twice adds no versions).
+ */
+export async function importCtcugMasks(store: Store, layout: CtcugLayout, rootId: number, options: MaskImportOptions): Promise<MaskImportResult> {
+  const status = options.status ?? layout.manifestStatus ?? 'corrected';
+  const dataset = store.ensureDataset(options.datasetName, `Imported from ${layout.folder}`);
+  const failures: MaskImportFailure[] = [];
+
+  const photosByStem = new Map<string, { id: number; width: number; height: number }>();
+  const page = store.queryPhotos({ rootId, recursive: true, includeMissing: false, sort: 'path', order: 'asc', offset: 0, limit: 1_000_000 });
+  for (const photo of page.photos) {
+    const stem = stemOf(photo.relPath);
+    if (!photosByStem.has(stem)) photosByStem.set(stem, { id: photo.id, width: photo.width, height: photo.height });
+  }
+  store.transaction(() => {
+    for (const [stem, photo] of photosByStem) {
+      store.addDatasetItem(dataset.id, photo.id, { split: layout.splits.get(stem) ?? layout.defaultSplit });
+    }
+  });
+
+  const gtFiles: { relPath: string; absPath: string }[] = [];
+  for await (const entry of walkLibrary(layout.gtDir, options.signal ? { signal: options.signal } : {})) {
+    if (entry.kind === 'file') gtFiles.push(entry);
+    else failures.push({ path: `gt/${entry.relPath}`, reason: entry.reason });
+  }
+
+  let imported = 0;
+  let unchanged = 0;
+  for (const [index, file] of gtFiles.entries()) {
+    options.signal?.throwIfAborted();
+    options.progress?.(index, gtFiles.length, `gt/${file.relPath}`);
+    const stem = stemOf(file.relPath);
+    const photo = photosByStem.get(stem);
+    if (!photo) {
+      failures.push({ path: `gt/${file.relPath}`, reason: `no photo images/${stem}.* was imported for this mask` });
+      continue;
+    }
+    let mask: BinaryMask;
+    try {
+      mask = await readBinaryMask(file.absPath, photo.width, photo.height);
+    } catch (error) {
+      failures.push({ path: `gt/${file.relPath}`, reason: `unusable mask: ${error instanceof Error ? error.message : String(error)}` });
+      continue;
+    }
+    const current = store.getCurrentMask(photo.id, dataset.id);
+    if (current && sameBytes(current.png, mask.png) && current.version.status === status) {
+      unchanged++;
+      continue;
+    }
+    store.saveMaskVersion({
+      photoId: photo.id,
+      datasetId: dataset.id,
+      png: mask.png,
+      author: 'human',
+      authorName: options.authorName ?? `import: ${layout.folder}`,
+      status,
+      blurFraction: mask.blurFraction,
+    });
+    imported++;
+  }
+  options.progress?.(gtFiles.length, gtFiles.length);
+  return { datasetId: dataset.id, datasetName: dataset.name, imported, unchanged, items: photosByStem.size, failures };
+}
