@@ -5,8 +5,9 @@
  * events for one path (editors' save-by-rename, copy then touch) come out as one change.
  */
 import { watch } from 'chokidar';
+import { realpathSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { relative, resolve, sep } from 'node:path';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { isHiddenOrJunkName, isPhotoPath } from './photoFiles';
 
 export type LibraryChangeKind = 'add' | 'change' | 'unlink';
@@ -61,6 +62,7 @@ export function watchLibrary(
     if (relPath === '') return false;
     // Only below the root: a library may itself live inside a hidden folder.
     if (relPath.split('/').some(isHiddenOrJunkName)) return true;
+    if (stats !== undefined && (stats.isDirectory() || stats.isSymbolicLink()) && leadsBackIntoItself(absRoot, path)) return true;
     // Without stats the path may still be a folder; chokidar asks again with them.
     return stats !== undefined && stats.isFile() && !isPhotoPath(path);
   };
@@ -117,6 +119,29 @@ export function watchLibrary(
       await watcher.close();
     },
   };
+}
+
+/**
+ * True when the folder at `path` is one of its own ancestors below `root` (reached
+ * through a symbolic link). chokidar follows such links until the system's link limit
+ * (ELOOP), and two interlocking loops multiply into more watchers than it ever finishes
+ * setting up; the walk reports these links, the watcher simply leaves them out.
+ */
+function leadsBackIntoItself(root: string, path: string): boolean {
+  let real: string;
+  try {
+    real = realpathSync.native(path);
+  } catch {
+    return false;
+  }
+  for (let ancestor = dirname(path); ; ancestor = dirname(ancestor)) {
+    try {
+      if (realpathSync.native(ancestor) === real) return true;
+    } catch {
+      return false;
+    }
+    if (ancestor === root || dirname(ancestor) === ancestor) return false;
+  }
 }
 
 /**

@@ -105,12 +105,24 @@ describe('watchLibrary', () => {
     expect(changes).toEqual([{ kind: 'add', relPath: 'copying.jpg' }]);
   });
 
-  it('survives a symbolic link loop inside the root', async () => {
-    await mkdir(join(dir, 'a'));
-    await symlink('..', join(dir, 'a', 'up'));
-    await start();
-    await makeJpeg(join(dir, 'a', 'p.jpg'), { width: 16, height: 16 });
-    await waitFor({ kind: 'add', relPath: 'a/p.jpg' });
+  it('follows linked folders and leaves link loops out (chokidar alone never gets ready)', async () => {
+    const outside = await makeTempDir('watch-outside-');
+    try {
+      await mkdir(join(dir, 'a'));
+      await mkdir(join(dir, 'b'));
+      await symlink('..', join(dir, 'a', 'up')); // a/up -> root
+      await symlink('../b', join(dir, 'a', 'toB')); // a <-> b
+      await symlink('../a', join(dir, 'b', 'toA'));
+      await symlink(outside.dir, join(dir, 'linked'));
+      await start();
+      await makeJpeg(join(dir, 'a', 'p.jpg'), { width: 16, height: 16 });
+      await waitFor({ kind: 'add', relPath: 'a/p.jpg' });
+      await makeJpeg(join(outside.dir, 'o.jpg'), { width: 16, height: 16 });
+      await waitFor({ kind: 'add', relPath: 'linked/o.jpg' });
+      expect(errors).toEqual([]);
+    } finally {
+      await outside.remove();
+    }
   });
 
   it('stops reporting after close', async () => {
