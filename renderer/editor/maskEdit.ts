@@ -27,6 +27,11 @@ export class MaskEdit {
   /** Original bytes of each touched tile, by tile index; undefined = untouched. */
   readonly #originals: (Uint8Array | undefined)[];
   #touched: Rect | null = null;
+  /**
+   * A copy of the whole pre-edit mask, made instead of tiles once an edit covers all of it
+   * (threshold, invert, clear): one native copy beats a thousand tile copies.
+   */
+  #snapshot: Uint8Array | null = null;
 
   constructor(raster: MaskRaster) {
     this.raster = raster;
@@ -46,6 +51,13 @@ export class MaskEdit {
   willChange(rect: Rect): Rect | null {
     const clipped = clipRect(rect, this.raster.width, this.raster.height);
     if (!clipped) return null;
+    this.#touched = unionRect(this.#touched, clipped);
+    if (this.#snapshot) return clipped;
+    if (clipped.width === this.raster.width && clipped.height === this.raster.height) {
+      this.#snapshot = this.readOriginal(this.raster.bounds);
+      this.#originals.fill(undefined);
+      return clipped;
+    }
     const tx0 = Math.floor(clipped.x / TILE);
     const ty0 = Math.floor(clipped.y / TILE);
     const tx1 = Math.floor((clipped.x + clipped.width - 1) / TILE);
@@ -58,12 +70,16 @@ export class MaskEdit {
         }
       }
     }
-    this.#touched = unionRect(this.#touched, clipped);
     return clipped;
   }
 
   /** The original (pre-edit) bytes of `rect`, which must lie inside the raster. */
   readOriginal(rect: Rect): Uint8Array {
+    if (this.#snapshot) {
+      const full = this.raster.bounds;
+      if (rect.width === full.width && rect.height === full.height) return this.#snapshot.slice();
+      return cropBytes(this.#snapshot, full, rect);
+    }
     const out = this.raster.readRect(rect);
     this.#forEachSavedTile(rect, (tile, tileRect, part) => {
       for (let row = 0; row < part.height; row++) {
@@ -82,9 +98,12 @@ export class MaskEdit {
     const touched = this.#touched;
     this.#touched = null;
     if (!touched) return null;
-    const before = this.readOriginal(touched);
+    const before = this.#snapshot && touched.width === this.raster.width && touched.height === this.raster.height
+      ? this.#snapshot
+      : this.readOriginal(touched);
     const after = this.raster.readRect(touched);
     this.#originals.fill(undefined);
+    this.#snapshot = null;
     const tight = changedBounds(before, after, touched);
     if (!tight) return null;
     if (tight.width === touched.width && tight.height === touched.height) {
@@ -97,8 +116,10 @@ export class MaskEdit {
   revert(): Rect | null {
     const touched = this.#touched;
     if (!touched) return null;
-    this.#forEachSavedTile(touched, (tile, tileRect) => this.raster.writeRect(tileRect, tile));
+    if (this.#snapshot) this.raster.data.set(this.#snapshot);
+    else this.#forEachSavedTile(touched, (tile, tileRect) => this.raster.writeRect(tileRect, tile));
     this.#originals.fill(undefined);
+    this.#snapshot = null;
     this.#touched = null;
     return touched;
   }

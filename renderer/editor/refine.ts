@@ -6,9 +6,10 @@
  * The filter models the output as locally linear in the guide, q = a*I + b over each
  * window, so where the mask's rough edge sits near a real intensity edge the output takes
  * that edge's shape. Box means come from running sums: O(pixels) whatever the radius.
- * The output at a pixel depends on guide and mask within 2 * radius, so a region is
- * filtered with that margin and only the region is written; a whole 24 MP photo is done
- * tile by tile to keep the float buffers small.
+ * One pass only moves the edge part of the way, so a few passes run, each on the binary
+ * result of the last. The output at a pixel depends on guide and mask within 2 * radius
+ * per pass, so a region is filtered with that margin and only the region is written; a
+ * whole 24 MP photo is done tile by tile to keep the float buffers small.
  */
 import type { MaskEdit } from './maskEdit';
 import { MASK_OFF, MASK_ON } from './maskRaster';
@@ -28,11 +29,17 @@ export interface RefineOptions {
   radius: number;
   /** Regularisation on the 0..1 scale: smaller follows weaker edges. */
   epsilon: number;
+  /**
+   * Passes, each fed the previous pass's binary result. One pass moves an edge about a
+   * quarter of the radius towards the photo's edge; three snap offsets up to about half
+   * the radius (measured on a noisy step edge: radius 12 snaps ±6 px exactly).
+   */
+  iterations?: number;
   /** Region-sized bytes; only pixels where it is non-zero may change (a refine brush). */
   footprint?: Uint8Array;
 }
 
-export const DEFAULT_REFINE_OPTIONS: RefineOptions = { radius: 12, epsilon: 1e-3 };
+export const DEFAULT_REFINE_OPTIONS: RefineOptions = { radius: 12, epsilon: 1e-3, iterations: 3 };
 /** Side of the tiles a whole-photo refine is cut into. */
 const TILE = 1024;
 
@@ -150,7 +157,8 @@ function refineFrom(source: Uint8Array, edit: MaskEdit, guide: GuideSource, regi
   const target = clipRect(region, raster.width, raster.height);
   if (!target) return null;
   const radius = Math.max(1, Math.round(options.radius));
-  const work = clipRect(expandRect(target, 2 * radius), raster.width, raster.height)!;
+  const iterations = Math.max(1, Math.round(options.iterations ?? 1));
+  const work = clipRect(expandRect(target, 2 * radius * iterations), raster.width, raster.height)!;
   const gray = guide.read(work);
   const n = work.width * work.height;
   const guideValues = new Float32Array(n);
@@ -163,7 +171,11 @@ function refineFrom(source: Uint8Array, edit: MaskEdit, guide: GuideSource, regi
       maskValues[to + col] = source[from + col]! / 255;
     }
   }
-  const filtered = guidedFilter(guideValues, maskValues, work.width, work.height, radius, options.epsilon);
+  let filtered = guidedFilter(guideValues, maskValues, work.width, work.height, radius, options.epsilon);
+  for (let pass = 1; pass < iterations; pass++) {
+    for (let i = 0; i < n; i++) maskValues[i] = filtered[i]! >= 0.5 ? 1 : 0;
+    filtered = guidedFilter(guideValues, maskValues, work.width, work.height, radius, options.epsilon);
+  }
   edit.willChange(target);
   const data = raster.data;
   const footprint = options.footprint;

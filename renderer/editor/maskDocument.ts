@@ -1,0 +1,321 @@
+/**
+ * The mask of one photo and everything that edits it, without the DOM: the raster, the
+ * undo history, the model's probability map and the photo's grayscale (for refine). The
+ * component turns pointer and key events into these calls and repaints the rectangles
+ * they return; the tests drive the same calls under Node.
+ *
+ * Capture rules (as excalidraw's store: immediately / eventually / never):
+ * - a stroke is one entry from beginStroke to endStroke, whatever its length;
+ * - fills, invert, clear and refine are one entry each;
+ * - threshold changes coalesce into one entry until any other action (a slider drag,
+ *   or a burst of `,`/`.` presses, is one undo step);
+ * - loading a mask is never recorded: it resets the history.
+ */
+import { capsuleBounds, capsuleSpans, paintSegment } from './brush';
+import { applyThreshold, clearMask, fillPolygon, floodFill, invertMask, paintWithPrediction } from './fill';
+import { MaskEdit } from './maskEdit';
+import { MaskHistory } from './history';
+import { MASK_OFF, MASK_ON, MaskRaster } from './maskRaster';
+import { clipRect, unionRect } from './rect';
+import type { Point, Rect } from './rect';
+import { DEFAULT_REFINE_OPTIONS, refineAll, refineRegion } from './refine';
+import type { GuideSource, RefineOptions } from './refine';
+
+/** What a drag does: paint 255, erase to 0, add from the prediction, or refine. */
+export type StrokeKind = 'paint' | 'erase' | 'prediction' | 'refine';
+
+export interface StrokeOptions {
+  /** Brush radius in image pixels. */
+  radius: number;
+  /** Probability cut (0..255) for the prediction brush. */
+  threshold?: number;
+  /** 0..1, prediction brush only (see paintWithPrediction). */
+  hardness?: number;
+  /** Guided-filter settings for the refine brush. */
+  refine?: Omit<RefineOptions, 'footprint'>;
+}
+
+interface ActiveStroke {
+  kind: StrokeKind;
+  options: StrokeOptions;
+  last: Point;
+  /** Every sample, kept for the refine brush, which works on the whole swept area at the end. */
+  points: Point[];
+  swept: Rect | null;
+}
+
+export class MaskDocument {
+  readonly width: number;
+  readonly height: number;
+  readonly raster: MaskRaster;
+  readonly history: MaskHistory;
+  #prediction: Uint8Array | null = null;
+  #guide: GuideSource | null = null;
+  #edit: MaskEdit | null = null;
+  #editLabel: string | null = null;
+  #stroke: ActiveStroke | null = null;
+  #savedHead = 0;
+  #revision = 0;
+
+  constructor(width: number, height: number, options: { historyByteCap?: number } = {}) {
+    this.width = width;
+    this.height = height;
+    this.raster = new MaskRaster(width, height);
+    this.history = new MaskHistory(options.historyByteCap === undefined ? {} : { byteCap: options.historyByteCap });
+  }
+
+  /** Bumped by every change of the pixels (edits, undo, redo, load). */
+  get revision(): number {
+    return this.#revision;
+  }
+
+  get prediction(): Uint8Array | null {
+    return this.#prediction;
+  }
+
+  /** True when the pixels differ from what was last loaded or saved. */
+  get dirty(): boolean {
+    return this.history.headId !== this.#savedHead || this.#edit?.touched != null;
+  }
+
+  get strokeActive(): boolean {
+    return this.#stroke !== null;
+  }
+
+  /** Replaces the mask with saved bytes (binary-cut at 128), or an empty mask. Not recorded. */
+  load(mask: Uint8Array | null): void {
+    this.#abandonEdit();
+    if (mask) this.raster.assignBinary(mask);
+    else this.raster.data.fill(MASK_OFF);
+    this.history.reset();
+    this.#savedHead = this.history.headId;
+    this.#revision++;
+  }
+
+  /**
+   * Starts from the model's guess (the prediction cut at `threshold`) when no saved mask
+   * exists. Not recorded and not dirty: the guess is only stored once someone reviews it.
+   */
+  loadFromPrediction(threshold: number): void {
+    if (!this.#prediction) {
+      this.load(null);
+      return;
+    }
+    const bytes = new Uint8Array(this.raster.data.length);
+    const prediction = this.#prediction;
+    for (let i = 0; i < bytes.length; i++) bytes[i] = prediction[i]! >= threshold ? MASK_ON : MASK_OFF;
+    this.load(bytes);
+  }
+
+  /** The model's probability map (0..255) at the photo's size, or null. */
+  setPrediction(probability: Uint8Array | null): void {
+    if (probability && probability.length !== this.width * this.height) {
+      throw new RangeError(`The probability map has ${probability.length} pixels, the photo ${this.width * this.height}.`);
+    }
+    this.#prediction = probability;
+  }
+
+  /** The photo's grayscale, needed by refine. */
+  setGuide(guide: GuideSource | null): void {
+    this.#guide = guide;
+  }
+
+  get hasGuide(): boolean {
+    return this.#guide !== null;
+  }
+
+  /** Marks the current pixels as saved (commits a coalescing threshold edit first). */
+  markSaved(): void {
+    this.commitPending();
+    this.#savedHead = this.history.headId;
+  }
+
+  // ------------------------------------------------------------------ strokes
+
+  /** pointerdown: starts one undoable stroke and paints its first dab. */
+  beginStroke(kind: StrokeKind, at: Point, options: StrokeOptions): Rect | null {
+    this.commitPending();
+    this.#edit = new MaskEdit(this.raster);
+    this.#editLabel = kind;
+    this.#stroke = { kind, options, last: at, points: [at], swept: null };
+    return this.#dab(at, at);
+  }
+
+  /** pointermove: extends the stroke with one more sample. */
+  extendStroke(to: Point): Rect | null {
+    const stroke = this.#stroke;
+    if (!stroke) return null;
+    const from = stroke.last;
+    stroke.last = to;
+    stroke.points.push(to);
+    return this.#dab(from, to);
+  }
+
+  /** pointerup: ends the stroke and records it as one history entry. Returns what changed. */
+  endStroke(): Rect | null {
+    const stroke = this.#stroke;
+    if (!stroke) return null;
+    let changed: Rect | null = null;
+    if (stroke.kind === 'refine') changed = this.#refineStroke(stroke);
+    this.#stroke = null;
+    const recorded = this.#commit();
+    return unionRect(changed, recorded);
+  }
+
+  /** Escape during a stroke: puts the pixels back, records nothing. */
+  cancelStroke(): Rect | null {
+    this.#stroke = null;
+    return this.#abandonEdit();
+  }
+
+  /** The area a refine stroke has swept so far (nothing is written until it ends). */
+  get sweptArea(): Rect | null {
+    return this.#stroke?.swept ?? null;
+  }
+
+  #dab(from: Point, to: Point): Rect | null {
+    const stroke = this.#stroke!;
+    const edit = this.#edit!;
+    const { radius } = stroke.options;
+    let rect: Rect | null = null;
+    switch (stroke.kind) {
+      case 'paint':
+        rect = paintSegment(edit, from, to, radius, MASK_ON);
+        break;
+      case 'erase':
+        rect = paintSegment(edit, from, to, radius, MASK_OFF);
+        break;
+      case 'prediction':
+        if (this.#prediction) {
+          rect = paintWithPrediction(edit, this.#prediction, from, to, radius, stroke.options.threshold ?? 128, stroke.options.hardness ?? 1);
+        }
+        break;
+      case 'refine':
+        stroke.swept = unionRect(stroke.swept, clipRect(capsuleBounds(from, to, radius), this.width, this.height));
+        return null;
+    }
+    if (rect) this.#revision++;
+    return rect;
+  }
+
+  #refineStroke(stroke: ActiveStroke): Rect | null {
+    const region = stroke.swept;
+    if (!region || !this.#guide) return null;
+    // The footprint of the whole stroke in region coordinates: only pixels under the
+    // brush may change, however far the filter's window reaches.
+    const footprint = new Uint8Array(region.width * region.height);
+    const shift = (p: Point): Point => ({ x: p.x - region.x, y: p.y - region.y });
+    const radius = stroke.options.radius;
+    for (let i = 0; i < stroke.points.length; i++) {
+      const from = shift(stroke.points[Math.max(0, i - 1)]!);
+      const to = shift(stroke.points[i]!);
+      capsuleSpans(from, to, radius, region.width, region.height, (y, x0, x1) => {
+        footprint.fill(1, y * region.width + x0, y * region.width + x1 + 1);
+      });
+    }
+    const rect = refineRegion(this.#edit!, this.#guide, region, { ...DEFAULT_REFINE_OPTIONS, ...stroke.options.refine, footprint });
+    if (rect) this.#revision++;
+    return rect;
+  }
+
+  // ------------------------------------------------------------------ one-shot tools
+
+  /** Polygon or lasso: fills (255) or cuts (0) its inside. */
+  fillPolygon(points: readonly Point[], value: number): Rect | null {
+    return this.#oneShot(value === MASK_OFF ? 'cut' : 'fill', (edit) => fillPolygon(edit, points, value));
+  }
+
+  floodFill(at: Point, value: number): Rect | null {
+    return this.#oneShot('flood fill', (edit) => floodFill(edit, at.x, at.y, value));
+  }
+
+  invert(): Rect | null {
+    return this.#oneShot('invert', (edit) => invertMask(edit));
+  }
+
+  clear(): Rect | null {
+    return this.#oneShot('clear', (edit) => clearMask(edit));
+  }
+
+  /** Refines the whole mask onto the photo's edges (no-op without a guide). */
+  refineAll(options: Omit<RefineOptions, 'footprint'> = DEFAULT_REFINE_OPTIONS): Rect | null {
+    const guide = this.#guide;
+    if (!guide) return null;
+    return this.#oneShot('refine', (edit) => refineAll(edit, guide, options));
+  }
+
+  /**
+   * Live threshold: the mask becomes the prediction cut at `threshold`. Successive calls
+   * coalesce into one undo entry until another action commits it.
+   */
+  setThreshold(threshold: number): Rect | null {
+    const prediction = this.#prediction;
+    if (!prediction) return null;
+    if (this.#editLabel !== 'threshold') {
+      this.commitPending();
+      this.#edit = new MaskEdit(this.raster);
+      this.#editLabel = 'threshold';
+    }
+    const rect = applyThreshold(this.#edit!, prediction, threshold);
+    this.#revision++;
+    return rect;
+  }
+
+  /** Ends a coalescing edit (threshold) so the next action starts a new entry. */
+  commitPending(): Rect | null {
+    if (this.#stroke) return null;
+    return this.#commit();
+  }
+
+  // ------------------------------------------------------------------ history
+
+  undo(): Rect | null {
+    if (this.#stroke) return null;
+    this.commitPending();
+    const rect = this.history.undo(this.raster);
+    if (rect) this.#revision++;
+    return rect;
+  }
+
+  redo(): Rect | null {
+    if (this.#stroke) return null;
+    this.commitPending();
+    const rect = this.history.redo(this.raster);
+    if (rect) this.#revision++;
+    return rect;
+  }
+
+  #oneShot(label: string, apply: (edit: MaskEdit) => Rect | null): Rect | null {
+    if (this.#stroke) return null;
+    this.commitPending();
+    this.#edit = new MaskEdit(this.raster);
+    this.#editLabel = label;
+    const rect = apply(this.#edit);
+    if (rect) this.#revision++;
+    this.#commit();
+    return rect;
+  }
+
+  /** Records the open edit, if it changed anything; returns the recorded rectangle. */
+  #commit(): Rect | null {
+    const edit = this.#edit;
+    const label = this.#editLabel ?? 'edit';
+    this.#edit = null;
+    this.#editLabel = null;
+    if (!edit) return null;
+    const diff = edit.finish();
+    if (!diff) return null;
+    this.history.record(diff, label);
+    return diff.rect;
+  }
+
+  #abandonEdit(): Rect | null {
+    const edit = this.#edit;
+    this.#edit = null;
+    this.#editLabel = null;
+    this.#stroke = null;
+    const rect = edit?.revert() ?? null;
+    if (rect) this.#revision++;
+    return rect;
+  }
+}
