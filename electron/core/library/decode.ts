@@ -10,6 +10,7 @@ import { decodeError, decodeOptions, openImageSource } from './imageSource';
 import type { ImageSource, PhotoFormat } from './imageSource';
 import { photoReadErrorFromFs } from './photoReadError';
 
+/** Options of openOriented. */
 export interface OpenOptions {
   /** Refuse images with more pixels than this (default DEFAULT_MAX_PIXELS). */
   maxPixels?: number;
@@ -36,6 +37,7 @@ export interface DisplayImage {
   height: number;
 }
 
+/** Options of readDisplayImage. */
 export interface DisplayOptions extends OpenOptions {
   /** Scale down so that the long side is at most this many pixels. */
   maxSide?: number;

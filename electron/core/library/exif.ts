@@ -5,6 +5,7 @@
  */
 import exifr from 'exifr';
 
+/** The EXIF fields the library keeps, normalised; null where the file says nothing. */
 export interface PhotoExif {
   /** EXIF orientation 1..8, or null when the tag is absent. */
   orientation: number | null;
@@ -21,6 +22,7 @@ export interface PhotoExif {
   focalLength: number | null;
 }
 
+/** No EXIF at all. */
 export const EMPTY_EXIF: PhotoExif = Object.freeze({
   orientation: null,
   capturedAt: null,

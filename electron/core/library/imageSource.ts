@@ -7,7 +7,9 @@
  */
 import type { Metadata, SharpOptions } from 'sharp';
 import sharp from 'sharp';
-import { open, readFile } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { largestDecodableJpeg, withExifOrientation } from './embeddedJpeg';
 import { mergeExif, readExif } from './exif';
 import type { PhotoExif } from './exif';
@@ -24,12 +26,14 @@ export type PhotoFormat = 'jpeg' | 'png' | 'tiff' | 'webp' | 'avif' | 'raw-previ
  */
 export const DEFAULT_MAX_PIXELS = 200_000_000;
 
+/** Options of openImageSource. */
 export interface ImageSourceOptions {
   maxPixels?: number;
   /** Keep the whole file in memory (the probe hashes it); RAW files are always read whole. */
   readWholeFile?: boolean;
 }
 
+/** A photo file checked and ready to decode, with its header metadata. */
 export interface ImageSource {
   absPath: string;
   /** What sharp decodes: the file path, the file's bytes, or a RAW file's preview JPEG. */
@@ -66,27 +70,7 @@ export async function openImageSource(absPath: string, options: ImageSourceOptio
   const maxPixels = Math.floor(options.maxPixels ?? DEFAULT_MAX_PIXELS);
   if (isRawPath(absPath)) return openRaw(absPath, maxPixels);
 
-  let fileBytes: Buffer | null = null;
-  let head: Buffer;
-  let byteSize: number;
-  try {
-    if (options.readWholeFile === true) {
-      fileBytes = await readFile(absPath);
-      head = fileBytes.subarray(0, SNIFF_BYTES);
-      byteSize = fileBytes.length;
-    } else {
-      const handle = await open(absPath, 'r');
-      try {
-        byteSize = (await handle.stat()).size;
-        head = Buffer.alloc(Math.min(SNIFF_BYTES, byteSize));
-        await handle.read(head, 0, head.length, 0);
-      } finally {
-        await handle.close();
-      }
-    }
-  } catch (error) {
-    throw photoReadErrorFromFs(error, absPath);
-  }
+  const { fileBytes, head, byteSize } = await readPhotoFile(absPath, options.readWholeFile === true);
   if (byteSize === 0) throw new PhotoReadError('empty', 'empty file (0 bytes)', absPath);
 
   const sniffed = sniffFormat(head);
@@ -124,12 +108,7 @@ export function formatMegapixels(pixels: number): string {
 }
 
 async function openRaw(absPath: string, maxPixels: number): Promise<ImageSource> {
-  let fileBytes: Buffer;
-  try {
-    fileBytes = await readFile(absPath);
-  } catch (error) {
-    throw photoReadErrorFromFs(error, absPath);
-  }
+  const fileBytes = (await readPhotoFile(absPath, true)).fileBytes as Buffer;
   if (fileBytes.length === 0) throw new PhotoReadError('empty', 'empty file (0 bytes)', absPath);
   const preview = largestDecodableJpeg(fileBytes);
   if (preview === null) throw new PhotoReadError('no-raw-preview', 'RAW file without an embedded JPEG preview', absPath);
@@ -143,6 +122,32 @@ async function openRaw(absPath: string, maxPixels: number): Promise<ImageSource>
   const metadata = await readMetadata(input, FORMAT_NAMES['raw-preview'], absPath);
   if (metadata.format !== 'jpeg') throw new PhotoReadError('no-raw-preview', 'RAW file without an embedded JPEG preview', absPath);
   return finish({ absPath, input, fileBytes, byteSize: fileBytes.length, format: 'raw-preview', metadata, maxPixels, rawExif });
+}
+
+/**
+ * The file's first bytes and size, or all of it. Opened non-blocking and checked to be a
+ * regular file first: reading a named pipe that carries a photo's name would otherwise
+ * wait forever for a writer.
+ */
+async function readPhotoFile(absPath: string, whole: boolean): Promise<{ fileBytes: Buffer | null; head: Buffer; byteSize: number }> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(absPath, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
+    const stats = await handle.stat();
+    if (stats.isDirectory()) throw new PhotoReadError('not-image', 'a folder, not a file', absPath);
+    if (!stats.isFile()) throw new PhotoReadError('not-image', 'not a regular file (a device, pipe or socket)', absPath);
+    if (whole) {
+      const fileBytes = await handle.readFile();
+      return { fileBytes, head: fileBytes.subarray(0, SNIFF_BYTES), byteSize: fileBytes.length };
+    }
+    const head = Buffer.alloc(Math.min(SNIFF_BYTES, stats.size));
+    await handle.read(head, 0, head.length, 0);
+    return { fileBytes: null, head, byteSize: stats.size };
+  } catch (error) {
+    throw photoReadErrorFromFs(error, absPath);
+  } finally {
+    await handle?.close();
+  }
 }
 
 function finish(partial: Omit<ImageSource, 'orientation' | 'width' | 'height'>): ImageSource {

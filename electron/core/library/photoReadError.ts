@@ -3,6 +3,7 @@
  * sentence for the per-file error list of the UI and the CLI; `code` lets callers group.
  */
 
+/** Kinds of PhotoReadError, for grouping errors in the UI and the CLI. */
 export type PhotoReadErrorCode =
   | 'empty'
   | 'not-found'
@@ -14,6 +15,7 @@ export type PhotoReadErrorCode =
   | 'too-large'
   | 'no-raw-preview';
 
+/** A file under a library root that is not a usable photo, and why. */
 export class PhotoReadError extends Error {
   override readonly name = 'PhotoReadError';
   constructor(
@@ -27,6 +29,7 @@ export class PhotoReadError extends Error {
 
 /** Turns a file-system error into a PhotoReadError; anything else is passed through. */
 export function photoReadErrorFromFs(error: unknown, absPath: string): unknown {
+  if (error instanceof PhotoReadError) return error;
   const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
   switch (code) {
     case 'EACCES':

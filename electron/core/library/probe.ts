@@ -18,6 +18,7 @@ export type { PhotoFormat } from './imageSource';
 export { PhotoReadError } from './photoReadError';
 export type { PhotoReadErrorCode } from './photoReadError';
 
+/** What probePhoto learns about one photo file. */
 export interface ProbedPhoto {
   /** SHA-256 of the file's bytes, hex. */
   hash: string;
@@ -38,6 +39,7 @@ export interface ProbedPhoto {
   thumbnail?: Thumbnail;
 }
 
+/** Options of probePhoto. */
 export interface ProbeOptions {
   /** Refuse images with more pixels than this (default DEFAULT_MAX_PIXELS). */
   maxPixels?: number;

@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { decodeError, decodeOptions, openImageSource } from './imageSource';
 import type { ImageSource } from './imageSource';
 
+/** An encoded grid thumbnail and its pixel size. */
 export interface Thumbnail {
   bytes: Uint8Array;
   width: number;

@@ -17,6 +17,7 @@ export type WalkEntry =
   | { kind: 'file'; relPath: string; absPath: string; byteSize: number; mtimeMs: number }
   | { kind: 'error'; relPath: string; absPath: string; reason: string };
 
+/** Options of walkLibrary. */
 export interface WalkOptions {
   /** Aborting makes the generator throw the signal's reason at the next entry. */
   signal?: AbortSignal;

@@ -10,14 +10,17 @@ import type { Stats } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { isHiddenOrJunkName, isPhotoPath } from './photoFiles';
 
+/** What happened to a photo file under a watched root. */
 export type LibraryChangeKind = 'add' | 'change' | 'unlink';
 
+/** One settled change to one photo file. */
 export interface LibraryChange {
   kind: LibraryChangeKind;
   /** Relative to the watched root, '/'-separated (as WalkEntry.relPath). */
   relPath: string;
 }
 
+/** Options of watchLibrary. */
 export interface WatchOptions {
   /** Quiet time per path before its change is reported (default 250 ms). */
   debounceMs?: number;
@@ -29,6 +32,7 @@ export interface WatchOptions {
   onError?: (error: Error) => void;
 }
 
+/** A running watch of one root. */
 export interface LibraryWatcher {
   /** Resolves once the existing tree is being watched; changes before that may be missed. */
   readonly ready: Promise<void>;

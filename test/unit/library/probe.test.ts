@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -5,6 +6,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_PIXELS, PhotoReadError, probePhoto } from '../../../electron/core/library/probe';
 import type { PhotoReadErrorCode } from '../../../electron/core/library/probe';
+import { makeThumbnail } from '../../../electron/core/library/thumbnail';
 import { makeAvif, makeJpeg, makePng, makePngBomb, makeTempDir, makeTiff, makeWebp } from './fixtures';
 
 let dir: string;
@@ -174,5 +176,12 @@ describe('probePhoto', () => {
   it('refuses a path that has disappeared or is a folder', async () => {
     await expectRefused(join(dir, 'gone.jpg'), 'not-found', 'the file no longer exists');
     await expectRefused(dir, 'not-image', 'a folder, not a file');
+  });
+
+  it('refuses a named pipe at once instead of waiting for a writer', async () => {
+    const path = join(dir, 'pipe.jpg');
+    execFileSync('mkfifo', [path]);
+    await expectRefused(path, 'not-image', 'not a regular file (a device, pipe or socket)');
+    await expect(makeThumbnail(path)).rejects.toMatchObject({ code: 'not-image' });
   });
 });
