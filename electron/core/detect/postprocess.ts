@@ -127,7 +127,9 @@ export function blurFraction(mask: Uint8Array): number {
 
 /** One-channel 8-bit pixels → grayscale PNG bytes. */
 export async function encodeGrayPng(pixels: Uint8Array, width: number, height: number): Promise<Uint8Array> {
+  // Without 'b-w', sharp treats one raw channel as sRGB and writes three.
   const png = await sharp(pixels, { raw: { width, height, channels: 1 } })
+    .toColourspace('b-w')
     .png({ compressionLevel: PNG_COMPRESSION_LEVEL, adaptiveFiltering: false })
     .toBuffer();
   return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);

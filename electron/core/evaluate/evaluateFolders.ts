@@ -41,22 +41,28 @@ export interface GrayImage {
   height: number;
 }
 
-/** Reads a map or mask as one 8-bit channel (colour masks become luminance; alpha is dropped). */
-export async function readGray(file: string): Promise<GrayImage> {
-  const { data, info } = await sharp(file).removeAlpha().toColourspace('b-w').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-  if (info.channels !== 1) throw new Error(`${file}: decoded to ${info.channels} channels, expected 1`);
+/**
+ * Reads a map or mask (a file, or PNG bytes) as one 8-bit channel: colour masks become
+ * luminance and alpha is dropped.
+ */
+export async function readGray(input: string | Uint8Array): Promise<GrayImage> {
+  const { data, info } = await sharp(input).removeAlpha().toColourspace('b-w').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  if (info.channels !== 1) throw new Error(`decoded to ${info.channels} channels, expected 1`);
   return { pixels: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
 }
 
-/** Bilinear resize of an 8-bit map to a float map in 0..1 (PIL's BILINEAR on 'F' images). */
-export async function resizeToProbability(map: GrayImage, width: number, height: number): Promise<Float32Array> {
-  const floats = new Float32Array(map.pixels.length);
-  for (let i = 0; i < floats.length; i++) floats[i] = map.pixels[i]! / 255;
-  const { data } = await sharp(floats, { raw: { width: map.width, height: map.height, channels: 1 } })
+/**
+ * Resizes an 8-bit map to width x height with a linear filter (the training package's
+ * evaluator resizes bilinearly too). The result stays 8-bit: the map was 8-bit already.
+ */
+export async function resizeGray(map: GrayImage, width: number, height: number): Promise<GrayImage> {
+  const { data, info } = await sharp(map.pixels, { raw: { width: map.width, height: map.height, channels: 1 } })
     .resize(width, height, { fit: 'fill', kernel: 'linear' })
-    .raw({ depth: 'float' })
+    // One raw channel would otherwise come out as three sRGB channels.
+    .toColourspace('b-w')
+    .raw()
     .toBuffer({ resolveWithObject: true });
-  return new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+  return { pixels: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
 }
 
 /** stem → file for the image files of a folder (first extension in MAP_EXTENSIONS wins). */
@@ -110,8 +116,8 @@ export async function evaluateFolders(predDir: string, gtDir: string, onProgress
       const gt = await readGray(truths.get(stem)!);
       const pred = await readGray(predictions.get(stem)!);
       const resized = pred.width !== gt.width || pred.height !== gt.height;
-      const probability = resized ? await resizeToProbability(pred, gt.width, gt.height) : { levels: pred.pixels };
-      const metrics = accumulator.add(probability, gt.pixels);
+      const levels = resized ? (await resizeGray(pred, gt.width, gt.height)).pixels : pred.pixels;
+      const metrics = accumulator.add({ levels }, gt.pixels);
       images.push({ name: stem, width: gt.width, height: gt.height, resized, ...metrics });
     } catch (error) {
       failed.push({ name: stem, reason: error instanceof Error ? error.message : String(error) });
