@@ -124,10 +124,19 @@ export class MaskDocument {
     return this.#guide !== null;
   }
 
-  /** Marks the current pixels as saved (commits a coalescing threshold edit first). */
-  markSaved(): void {
+  /**
+   * Where the history stands now, for a save that runs asynchronously: take it when the
+   * bytes are copied, hand it to `markSaved` when the save returns, so strokes made while
+   * the PNG was encoding still count as unsaved. Commits a coalescing edit first.
+   */
+  savePoint(): number {
     this.commitPending();
-    this.#savedHead = this.history.headId;
+    return this.history.headId;
+  }
+
+  /** Marks the pixels as saved at `savePoint` (default: now). */
+  markSaved(point: number = this.savePoint()): void {
+    this.#savedHead = point;
   }
 
   // ------------------------------------------------------------------ strokes

@@ -8,6 +8,8 @@ export interface GridMetrics {
   columns: number;
   /** Width of one tile in CSS pixels (tiles stretch to fill the row). */
   tileWidth: number;
+  /** Height of the thumbnail box inside a tile. */
+  imageHeight: number;
   /** Height of one row including the gap below it. */
   rowHeight: number;
   rows: number;
@@ -24,7 +26,11 @@ export interface GridSpec {
   minTileWidth: number;
   gap: number;
   padding: number;
-  /** Height of the caption under the square image. */
+  /** Thumbnail box height / width. */
+  imageAspect: number;
+  /** Inner padding of a tile around its thumbnail box. */
+  tilePadding: number;
+  /** Height of the caption under the image. */
   captionHeight: number;
 }
 
@@ -32,11 +38,13 @@ export function gridMetrics(spec: GridSpec): GridMetrics {
   const inner = Math.max(0, spec.viewportWidth - spec.padding * 2);
   const columns = Math.max(1, Math.floor((inner + spec.gap) / (spec.minTileWidth + spec.gap)));
   const tileWidth = Math.max(1, Math.floor((inner - spec.gap * (columns - 1)) / columns));
-  const rowHeight = tileWidth + spec.captionHeight + spec.gap;
+  const imageHeight = Math.round((tileWidth - spec.tilePadding * 2) * spec.imageAspect);
+  const rowHeight = imageHeight + spec.tilePadding * 2 + spec.captionHeight + spec.gap;
   const rows = Math.ceil(spec.itemCount / columns);
   return {
     columns,
     tileWidth,
+    imageHeight,
     rowHeight,
     rows,
     contentHeight: rows === 0 ? 0 : spec.padding * 2 + rows * rowHeight - spec.gap,

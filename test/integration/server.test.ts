@@ -4,37 +4,36 @@
  * Requests go through node:http rather than fetch so that the tests can send the headers a
  * browser would never let a page forge (Host, a foreign Origin).
  */
-import { mkdtemp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, realpath, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
 import WebSocket from 'ws';
 import { decodeJson } from '../../electron/api/codec';
-import { StudioError } from '../../electron/api/errors';
 import type { Envelope } from '../../electron/api/errors';
-import type { EventName, EventPayloads } from '../../electron/api/events';
-import { methodSchemas } from '../../electron/api/methods';
-import type { Job } from '../../electron/api/types';
+import type { Job, PhotoPage, StudioInfo } from '../../electron/api/types';
+import { createCore } from '../../electron/core/createCore';
 import type { StudioCore } from '../../electron/core/studioCore';
 import { startServer } from '../../electron/server/startServer';
 import type { RunningServer } from '../../electron/server/startServer';
 
-export interface RawResponse {
+interface RawResponse {
   status: number;
   headers: http.IncomingHttpHeaders;
   body: Buffer;
   text: string;
 }
 
-export interface RawRequest {
+interface RawRequest {
   method?: string;
   path: string;
   headers?: Record<string, string>;
   body?: string | Buffer;
 }
 
-export function rawRequest(port: number, request: RawRequest): Promise<RawResponse> {
+function rawRequest(port: number, request: RawRequest): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const outgoing = http.request(
       {
@@ -60,7 +59,7 @@ export function rawRequest(port: number, request: RawRequest): Promise<RawRespon
 }
 
 /** Calls an API method the way the renderer's HTTP transport does. */
-export function callMethod(port: number, token: string, method: string, body: string, headers: Record<string, string> = {}): Promise<RawResponse> {
+function callMethod(port: number, token: string, method: string, body: string, headers: Record<string, string> = {}): Promise<RawResponse> {
   return rawRequest(port, {
     method: 'POST',
     path: `/api/${method}`,
@@ -70,7 +69,7 @@ export function callMethod(port: number, token: string, method: string, body: st
 }
 
 /** Opens the event socket; resolves with the socket, or rejects with the refusal's status. */
-export function openEventSocket(port: number, query: string, headers: Record<string, string> = {}): Promise<WebSocket> {
+function openEventSocket(port: number, query: string, headers: Record<string, string> = {}): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(`ws://127.0.0.1:${port}/api/events${query}`, { headers });
     socket.once('open', () => resolve(socket));
@@ -82,123 +81,82 @@ export function openEventSocket(port: number, query: string, headers: Record<str
   });
 }
 
-/**
- * A small but real core: validates inputs with the contract's schemas, opens folders that
- * exist, emits events and serves files only from the folders it opened.
- */
-function createFolderCore(): StudioCore {
-  const roots: string[] = [];
-  const files = new Map<number, string>();
-  const listeners = new Set<(name: EventName, payload: EventPayloads[EventName]) => void>();
-  let nextFileId = 1;
-  const emit = (name: EventName, payload: EventPayloads[EventName]): void => {
-    for (const listener of listeners) {
-      listener(name, payload);
-    }
-  };
-  const job = (done: number): Job => ({
-    id: 'job-1',
-    kind: 'scan',
-    title: 'Scan',
-    state: done === 1 ? 'done' : 'running',
-    done,
-    total: 1,
-    rate: null,
-    etaSeconds: null,
-    message: null,
-    error: null,
-    createdAt: new Date().toISOString(),
-    finishedAt: null,
-    result: null,
-  });
-  return {
-    async call(method, input) {
-      const parsed = methodSchemas[method].safeParse(input);
-      if (!parsed.success) {
-        throw new StudioError('invalid-input', parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
-      }
-      if (method === 'library.open') {
-        const { paths } = parsed.data as { paths: string[] };
-        for (const folder of paths) {
-          if (!(await stat(folder).catch(() => null))?.isDirectory()) {
-            throw new StudioError('not-found', `No folder at ${folder}`);
-          }
-          roots.push(path.resolve(folder));
-        }
-        setTimeout(() => {
-          emit('jobs.onDidChange', job(0));
-          emit('jobs.onDidChange', job(1));
-        }, 50);
-        return { roots: [], jobId: 'job-1' } as never;
-      }
-      if (method === 'library.roots') {
-        return roots.map((root, index) => ({ id: index + 1, path: root, addedAt: '', lastScanAt: null, photoCount: 0, errorCount: 0 })) as never;
-      }
-      throw new StudioError('unsupported', `${method} is not part of this test core`);
-    },
-    on(name, listener) {
-      const wrapped = (eventName: EventName, payload: EventPayloads[EventName]): void => {
-        if (eventName === name) {
-          (listener as (value: unknown) => void)(payload);
-        }
-      };
-      listeners.add(wrapped);
-      return () => listeners.delete(wrapped);
-    },
-    onAny(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    async resource(kind, id) {
-      const file = files.get(id);
-      if (!file) {
-        throw new StudioError('not-found', `No ${kind} ${id}`);
-      }
-      if (!roots.some((root) => file.startsWith(root + path.sep))) {
-        throw new StudioError('forbidden', `${kind} ${id} is outside the open library roots`);
-      }
-      return { bytes: new Uint8Array(await readFile(file)), mimeType: 'image/png' };
-    },
-    async close() {
-      listeners.clear();
-    },
-    // Test-only: registers a file the way a scan would.
-    _testOnlyAddFile(file: string): number {
-      const id = nextFileId++;
-      files.set(id, file);
-      return id;
-    },
-  } as StudioCore & { _testOnlyAddFile(file: string): number };
+/** A small real photo: a gradient with a shape, encoded by sharp. */
+async function writePhoto(file: string, width: number, height: number): Promise<void> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><defs><linearGradient id="g"><stop offset="0" stop-color="#446"/><stop offset="1" stop-color="#c96"/></linearGradient></defs><rect width="100%" height="100%" fill="url(#g)"/><circle cx="${width / 2}" cy="${height / 2}" r="${height / 4}" fill="#eee"/></svg>`;
+  const image = sharp(Buffer.from(svg));
+  await writeFile(file, await (file.endsWith('.png') ? image.png() : image.jpeg()).toBuffer());
 }
 
 describe('browser-mode server', () => {
   let workDir: string;
   let rendererDir: string;
   let libraryDir: string;
-  let core: StudioCore & { _testOnlyAddFile(file: string): number };
+  let core: StudioCore;
   let server: RunningServer;
   let port: number;
   let token: string;
+  /** A photo under an open root. */
   let insideId: number;
+  /** A photo whose root was closed again. */
   let outsideId: number;
 
+  async function call<T>(method: string, input: unknown): Promise<T> {
+    const response = await callMethod(port, token, method, JSON.stringify(input));
+    const envelope = decodeJson(response.text) as Envelope<T>;
+    if (!envelope.ok) {
+      throw new Error(`${method}: ${envelope.error.message}`);
+    }
+    return envelope.value;
+  }
+
+  /** Opens a folder over HTTP and waits for its scan job to finish; returns its root id. */
+  async function openAndScan(folder: string): Promise<number> {
+    const opened = await call<{ roots: { id: number; path: string }[]; jobId: string }>('library.open', { paths: [folder] });
+    for (;;) {
+      const job = await call<Job>('jobs.get', { id: opened.jobId });
+      if (job.state === 'done') break;
+      if (job.state !== 'queued' && job.state !== 'running') throw new Error(`scan ended ${job.state}: ${job.error}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const root = opened.roots.find((candidate) => candidate.path === folder);
+    if (!root) throw new Error(`library.open did not return ${folder}`);
+    return root.id;
+  }
+
+  async function firstPhotoId(rootId: number): Promise<number> {
+    const page = await call<PhotoPage>('library.query', { rootId });
+    const photo = page.photos[0];
+    if (!photo) throw new Error(`root ${rootId} has no photos`);
+    return photo.id;
+  }
+
   beforeAll(async () => {
-    workDir = await mkdtemp(path.join(os.tmpdir(), 'studio-server-'));
+    workDir = await realpath(await mkdtemp(path.join(os.tmpdir(), 'studio-server-')));
     rendererDir = path.join(workDir, 'renderer');
     libraryDir = path.join(workDir, 'library');
+    const closedDir = path.join(workDir, 'closed');
     await mkdir(path.join(rendererDir, 'assets'), { recursive: true });
-    await mkdir(libraryDir);
     await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>Studio</title>');
     await writeFile(path.join(rendererDir, 'assets', 'app-abc123.js'), 'console.log(1);');
     await writeFile(path.join(workDir, 'secret.txt'), 'outside the renderer');
-    await writeFile(path.join(libraryDir, 'inside.png'), Buffer.from('89504e470d0a1a0a', 'hex'));
-    await writeFile(path.join(workDir, 'outside.png'), Buffer.from('89504e470d0a1a0a', 'hex'));
-    core = createFolderCore() as typeof core;
-    insideId = core._testOnlyAddFile(path.join(libraryDir, 'inside.png'));
-    outsideId = core._testOnlyAddFile(path.join(workDir, 'outside.png'));
+    await mkdir(libraryDir);
+    await mkdir(closedDir);
+    await mkdir(path.join(workDir, 'events'));
+    await writePhoto(path.join(libraryDir, 'inside.jpg'), 320, 200);
+    await writePhoto(path.join(libraryDir, 'second.png'), 200, 300);
+    await writePhoto(path.join(closedDir, 'closed.jpg'), 240, 160);
+    await writePhoto(path.join(workDir, 'events', 'event.png'), 120, 80);
+
+    core = await createCore({ dbPath: path.join(workDir, 'studio.db'), openSampleIfEmpty: false, watch: false, scanOnStart: false });
     server = await startServer({ core, rendererDir, maxBodyBytes: 1024 * 1024 });
     port = server.port;
     token = server.token;
+
+    const closedRoot = await openAndScan(closedDir);
+    outsideId = await firstPhotoId(closedRoot);
+    await call('library.close', { rootId: closedRoot });
+    insideId = await firstPhotoId(await openAndScan(libraryDir));
   });
 
   afterAll(async () => {
@@ -262,14 +220,21 @@ describe('browser-mode server', () => {
   });
 
   it('round-trips a method call in the envelope', async () => {
-    const opened = await callMethod(port, token, 'library.open', JSON.stringify({ paths: [libraryDir] }));
-    expect(opened.status).toBe(200);
-    expect(opened.headers['content-type']).toMatch(/^application\/json/);
-    expect(opened.headers['cache-control']).toBe('no-store');
-    const envelope = decodeJson(opened.text) as Envelope<{ jobId: string }>;
-    expect(envelope.ok).toBe(true);
+    const info = await callMethod(port, token, 'app.info', '{}');
+    expect(info.status).toBe(200);
+    expect(info.headers['content-type']).toMatch(/^application\/json/);
+    expect(info.headers['cache-control']).toBe('no-store');
+    const envelope = decodeJson(info.text) as Envelope<StudioInfo>;
+    expect(envelope).toMatchObject({ ok: true, value: { dbPath: path.join(workDir, 'studio.db') } });
+    // An empty body is an empty input.
     const roots = decodeJson((await callMethod(port, token, 'library.roots', '')).text) as Envelope<{ path: string }[]>;
     expect(roots).toMatchObject({ ok: true, value: [{ path: libraryDir }] });
+    const page = await call<PhotoPage>('library.query', { sort: 'name' });
+    expect(page.total).toBe(2);
+    expect(page.photos.map((photo) => [photo.name, photo.width, photo.height])).toEqual([
+      ['inside.jpg', 320, 200],
+      ['second.png', 200, 300],
+    ]);
   });
 
   it('answers 400 with a message for invalid input, 404 for an unknown method', async () => {
@@ -303,7 +268,11 @@ describe('browser-mode server', () => {
   it('serves resources under the open roots and refuses the others', async () => {
     const inside = await rawRequest(port, { path: `/files/photo/${insideId}?token=${token}` });
     expect(inside.status).toBe(200);
-    expect(inside.headers['content-type']).toBe('image/png');
+    expect(inside.headers['content-type']).toMatch(/^image\//);
+    expect((await sharp(inside.body).metadata()).width).toBe(320);
+    const thumbnail = await rawRequest(port, { path: `/files/thumbnail/${insideId}?token=${token}` });
+    expect(thumbnail.status).toBe(200);
+    expect((await sharp(thumbnail.body).metadata()).width).toBeGreaterThan(0);
     expect(inside.headers['cache-control']).toMatch(/private/);
     expect(inside.headers['x-content-type-options']).toBe('nosniff');
     const revalidated = await rawRequest(port, {
@@ -313,7 +282,9 @@ describe('browser-mode server', () => {
     expect(revalidated.status).toBe(304);
     const outside = await rawRequest(port, { path: `/files/photo/${outsideId}?token=${token}` });
     expect(outside.status).toBe(403);
-    expect((await rawRequest(port, { path: `/files/photo/999?token=${token}` })).status).toBe(404);
+    expect(outside.text).toMatch(/not in an open library/);
+    expect((await rawRequest(port, { path: `/files/thumbnail/${outsideId}?token=${token}` })).status).toBe(403);
+    expect((await rawRequest(port, { path: `/files/photo/999999?token=${token}` })).status).toBe(404);
     expect((await rawRequest(port, { path: `/files/secret/1?token=${token}` })).status).toBe(404);
     expect((await rawRequest(port, { path: `/files/photo/-1?token=${token}` })).status).toBe(400);
   });
@@ -372,7 +343,7 @@ describe('browser-mode server', () => {
           }
         });
       });
-      const opened = await callMethod(port, token, 'library.open', JSON.stringify({ paths: [libraryDir] }));
+      const opened = await callMethod(port, token, 'library.open', JSON.stringify({ paths: [path.join(workDir, 'events')] }));
       expect(opened.status).toBe(200);
       await finished;
       expect(received.map((event) => event.name)).toContain('jobs.onDidChange');

@@ -1,0 +1,131 @@
+/**
+ * The mask editor's reactive state (Svelte 5 runes): the tool and its settings, how the
+ * overlays look, the view, and what the toolbar shows about the document (dirty, undo and
+ * redo counts, saving).
+ *
+ * Pixels never live in $state (a deep proxy over 24 MB would be ruinous): the document,
+ * its raster and history are plain fields, and `revision` is bumped whenever their
+ * pixels change, which is all the UI needs to react to.
+ */
+import type { CompareMode } from './editorScene';
+import type { MaskDocument } from './maskDocument';
+import { Keymap } from './shortcuts';
+import type { Viewport } from './viewport';
+
+export type ToolId = 'brush' | 'lasso' | 'polygon' | 'flood' | 'threshold' | 'predictionBrush' | 'refine';
+
+/** Status buttons: corrected and reviewed are stored with the mask; skip moves on. */
+export type ReviewStatus = 'corrected' | 'reviewed' | 'skip';
+/** The status a saved mask carries. */
+export type SaveStatus = Exclude<ReviewStatus, 'skip'>;
+export type NavigateDirection = 'next' | 'previous' | 'nextUnreviewed' | 'previousUnreviewed';
+
+export const TOOL_LABELS: Record<ToolId, string> = {
+  brush: 'Brush',
+  lasso: 'Lasso',
+  polygon: 'Polygon',
+  flood: 'Flood fill',
+  threshold: 'Threshold',
+  predictionBrush: 'Paint with prediction',
+  refine: 'Refine',
+};
+
+export const MIN_BRUSH_SIZE = 1;
+export const MAX_BRUSH_SIZE = 1000;
+
+export class EditorState {
+  tool = $state<ToolId>('brush');
+  /** Brush, lasso, polygon and flood fill remove blur instead of adding it. */
+  erase = $state(false);
+  /** Brush diameter in photo pixels. */
+  brushSize = $state(40);
+  /** 0..1; shapes the paint-with-prediction brush (a binary brush has no soft edge). */
+  hardness = $state(1);
+  /** Probability cut (0..255) for threshold and paint-with-prediction. */
+  threshold = $state(128);
+
+  overlayColor = $state('#ff3b30');
+  overlayOpacity = $state(0.45);
+  overlayVisible = $state(true);
+  outlineOnly = $state(false);
+  predictionVisible = $state(false);
+  predictionColor = $state('#2f8cff');
+  predictionOpacity = $state(0.6);
+  compare = $state<CompareMode>('off');
+  /** Divider position of the swipe compare, 0..1 of the width. */
+  swipe = $state(0.5);
+
+  view = $state.raw<Viewport>({ zoom: 1, x: 0, y: 0 });
+  /** The zoom at which the photo fits (the minimap shows when zoomed past it). */
+  fitZoom = $state(1);
+  helpOpen = $state(false);
+
+  /** False while a photo, its mask and prediction load. */
+  ready = $state(false);
+  loadError = $state<string | null>(null);
+  hasPrediction = $state(false);
+  /** A saved mask exists for this photo (loaded, or saved in this session). */
+  hasSavedMask = $state(false);
+  dirty = $state(false);
+  saving = $state(false);
+  saveError = $state<string | null>(null);
+  lastSavedAt = $state<number | null>(null);
+  undoCount = $state(0);
+  redoCount = $state(0);
+  undoLabel = $state<string | null>(null);
+  redoLabel = $state<string | null>(null);
+  /** Compressed bytes the history holds. */
+  historyBytes = $state(0);
+  /** Bumped on every pixel change. */
+  revision = $state(0);
+  /** Bumped when the keymap changes (it is a plain object, not state). */
+  keymapRevision = $state(0);
+
+  /** Plain fields: never proxied. */
+  document: MaskDocument | null = null;
+  keymap: Keymap = new Keymap();
+
+  /** Brush radius in photo pixels. */
+  get brushRadius(): number {
+    return Math.max(0.5, this.brushSize / 2);
+  }
+
+  /** Name of the active tool as the toolbar says it. */
+  get toolLabel(): string {
+    if (this.tool === 'brush' && this.erase) return 'Eraser';
+    return TOOL_LABELS[this.tool];
+  }
+
+  /** Pulls what the toolbar shows from the document after a change of its pixels. */
+  sync(): void {
+    const document = this.document;
+    if (!document) {
+      this.dirty = false;
+      this.undoCount = 0;
+      this.redoCount = 0;
+      this.undoLabel = null;
+      this.redoLabel = null;
+      this.historyBytes = 0;
+      return;
+    }
+    const stats = document.history.stats();
+    this.dirty = document.dirty;
+    this.undoCount = stats.undoCount;
+    this.redoCount = stats.redoCount;
+    this.undoLabel = document.history.undoLabel;
+    this.redoLabel = document.history.redoLabel;
+    this.historyBytes = stats.byteSize;
+    this.revision = document.revision;
+  }
+
+  /** Grows or shrinks the brush by about 15 %, as `[` and `]` do. */
+  resizeBrush(direction: 1 | -1): void {
+    const step = Math.max(1, Math.round(this.brushSize * 0.15));
+    this.brushSize = Math.min(MAX_BRUSH_SIZE, Math.max(MIN_BRUSH_SIZE, this.brushSize + direction * step));
+  }
+
+  setKeymap(keymap: Keymap): void {
+    this.keymap = keymap;
+    this.keymapRevision++;
+  }
+}
