@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type {
   Dataset,
+  DetectStatus,
   Facets,
   Job,
   LibraryRoot,
@@ -47,6 +48,12 @@ export const photoQuerySchema = z.object({
 });
 export type PhotoQuery = z.input<typeof photoQuerySchema>;
 
+/** Options of a detection run: model input size (multiple of 32) and tiled mode for big photos. */
+const detectRunOptions = {
+  size: z.number().int().min(32).max(4096).multipleOf(32).optional(),
+  tiled: z.boolean().default(false),
+};
+
 /** Method name → input schema. */
 export const methodSchemas = {
   'app.info': z.object({}),
@@ -71,6 +78,13 @@ export const methodSchemas = {
   'masks.history': z.object({ photoId: id, datasetId: id }),
 
   'models.list': z.object({}),
+
+  'detect.status': z.object({}),
+  'detect.run': z.union([
+    z.object({ photoIds: z.array(id).min(1).max(100_000), ...detectRunOptions }),
+    /** `unmasked`: photos with neither a mask nor a prediction yet; `all`: every photo. */
+    z.object({ all: z.enum(['unmasked', 'all']), rootId: id.optional(), ...detectRunOptions }),
+  ]),
 } as const;
 
 export type MethodName = keyof typeof methodSchemas;
@@ -94,6 +108,8 @@ export interface MethodResults {
   'datasets.create': Dataset;
   'masks.history': MaskVersion[];
   'models.list': ModelRecord[];
+  'detect.status': DetectStatus;
+  'detect.run': { jobId: string };
 }
 
 // Every method has a result type and vice versa (compile-time check).

@@ -11,6 +11,8 @@ import type { EventName, EventPayloads } from '../api/events';
 import { isMethodName, methodSchemas } from '../api/methods';
 import type { MethodName, MethodResult } from '../api/methods';
 import type { ResourceKind } from '../api/resources';
+import type { DeviceRequest } from '../api/types';
+import { DetectService } from './detect/detectService';
 import { JobQueue } from './jobs/jobQueue';
 import { LibraryService, SCAN_JOB_KIND } from './library/libraryService';
 import { Store } from './store/store';
@@ -31,6 +33,12 @@ export interface CoreOptions {
   scanOnStart?: boolean;
   /** Slow-query and background error log; default console.warn. */
   log?: (message: string) => void;
+  /** Detection model file; default: the registry's active model, else the bundled one. */
+  modelPath?: string;
+  /** Detection device (default auto). */
+  device?: DeviceRequest;
+  /** Detection worker threads (default 1). */
+  detectWorkers?: number;
 }
 
 /** The core and the services behind it, for in-process callers (CLI, tests, benchmarks). */
@@ -39,6 +47,7 @@ export interface CoreServices {
   store: Store;
   jobs: JobQueue;
   library: LibraryService;
+  detect: DetectService;
   sampleLibrary: string;
   version: string;
 }
@@ -111,6 +120,14 @@ export async function createCoreServices(options: CoreOptions): Promise<CoreServ
   }
   jobs.onDidChange((job) => emit('jobs.onDidChange', job));
   library.onDidChange((change) => emit('library.onDidChange', change));
+  const detect = new DetectService({
+    store,
+    jobs,
+    modelPath: options.modelPath,
+    device: options.device,
+    workers: options.detectWorkers,
+    onPhotosChanged: (change) => emit('library.onDidChange', change),
+  });
 
   const handlers: MethodHandlers = {
     'app.info': () => ({
@@ -150,6 +167,9 @@ export async function createCoreServices(options: CoreOptions): Promise<CoreServ
     'masks.history': (input) => store.listMaskHistory(input.photoId, input.datasetId),
 
     'models.list': () => store.listModels(),
+
+    'detect.status': () => detect.status(),
+    'detect.run': (input) => detect.run(input),
   };
 
   let closing: Promise<void> | null = null;
@@ -241,6 +261,7 @@ export async function createCoreServices(options: CoreOptions): Promise<CoreServ
     close(): Promise<void> {
       closing ??= (async () => {
         await jobs.close();
+        await detect.dispose();
         await library.dispose();
         store.close();
       })();
@@ -260,5 +281,5 @@ export async function createCoreServices(options: CoreOptions): Promise<CoreServ
     throw error;
   }
 
-  return { core, store, jobs, library, sampleLibrary, version };
+  return { core, store, jobs, library, detect, sampleLibrary, version };
 }
