@@ -6,14 +6,16 @@
  * Exit codes: 0 every photo done, 1 some photos failed (each listed with its reason),
  * 2 usage error or no usable model (the message says what is wrong with it).
  */
-import { parseArgs } from 'node:util';
 import { StudioError } from '../../api/errors';
+import type { DeviceRequest } from '../../api/types';
 import { collectPhotoInputs, detectFiles } from '../../core/detect/detectFiles';
 import { DEVICE_LABELS, DEVICE_REQUESTS, isDeviceRequest } from '../../core/detect/devices';
-import { resolveModelPath } from '../../core/detect/modelPath';
 import { isValidSize } from '../../core/detect/modelContract';
+import { resolveModelPath } from '../../core/detect/modelPath';
 import { DetectWorkerPool } from '../../core/detect/workerPool';
-import type { DeviceRequest } from '../../api/types';
+import { UsageError, parseCommandArgs, reportUsageError } from '../args';
+import { EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, defaultStreams } from '../command';
+import type { CommandStreams } from '../command';
 
 export const summary = 'detect defocus blur in photos and write probability maps (and masks)';
 
@@ -37,60 +39,77 @@ Options:
 
 Exit status: 0 all photos done, 1 some failed (each listed), 2 usage error or unusable model.`;
 
-interface Streams {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
-}
-
-function usageError(streams: Streams, message: string): number {
-  streams.stderr.write(`defusion detect: ${message}\n\n${usage}\n`);
-  return 2;
-}
-
 function formatSeconds(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '?';
   if (seconds < 60) return `${Math.round(seconds)} s`;
   return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
 }
 
-export async function run(argv: string[], streams: Streams = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        out: { type: 'string' },
-        model: { type: 'string' },
-        device: { type: 'string', default: 'auto' },
-        size: { type: 'string' },
-        tile: { type: 'boolean', default: false },
-        threshold: { type: 'string' },
-        masks: { type: 'boolean', default: false },
-        workers: { type: 'string', default: '1' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    return usageError(streams, error instanceof Error ? error.message : String(error));
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    streams.stdout.write(`${usage}\n`);
-    return 0;
-  }
-  if (positionals.length === 0) return usageError(streams, 'no photos given');
-  if (!values.out) return usageError(streams, '--out DIR is required');
-  const device = values.device;
-  if (!isDeviceRequest(device)) return usageError(streams, `--device must be one of ${DEVICE_REQUESTS.join(', ')}, not '${device}'`);
+interface DetectArgs {
+  inputs: string[];
+  out: string;
+  model: string | undefined;
+  device: DeviceRequest;
+  size: number | undefined;
+  tile: boolean;
+  threshold: number;
+  masks: boolean;
+  workers: number;
+  json: boolean;
+}
+
+/** The command line as checked options; throws UsageError. Null for --help. */
+function parseDetectArgs(argv: string[]): DetectArgs | null {
+  const { values, positionals } = parseCommandArgs(argv, {
+    out: { type: 'string' },
+    model: { type: 'string' },
+    device: { type: 'string', default: 'auto' },
+    size: { type: 'string' },
+    tile: { type: 'boolean', default: false },
+    threshold: { type: 'string' },
+    masks: { type: 'boolean', default: false },
+    workers: { type: 'string', default: '1' },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
+  if (values.help) return null;
+  if (positionals.length === 0) throw new UsageError('no photos given');
+  if (!values.out) throw new UsageError('--out DIR is required');
+  if (!isDeviceRequest(values.device)) throw new UsageError(`--device must be one of ${DEVICE_REQUESTS.join(', ')}, not '${values.device}'`);
   const size = values.size === undefined ? undefined : Number(values.size);
-  if (size !== undefined && !isValidSize(size)) return usageError(streams, `--size must be a positive multiple of 32, not '${values.size}'`);
+  if (size !== undefined && !isValidSize(size)) throw new UsageError(`--size must be a positive multiple of 32, not '${values.size}'`);
   const threshold = values.threshold === undefined ? 0.5 : Number(values.threshold);
-  if (!(threshold >= 0 && threshold <= 1)) return usageError(streams, `--threshold must be a number in 0..1, not '${values.threshold}'`);
+  if (!(threshold >= 0 && threshold <= 1)) throw new UsageError(`--threshold must be a number in 0..1, not '${values.threshold}'`);
   const workers = Number(values.workers);
-  if (!Number.isInteger(workers) || workers < 1 || workers > 64) return usageError(streams, `--workers must be a whole number from 1 to 64, not '${values.workers}'`);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError(`--workers must be a whole number from 1 to 64, not '${values.workers}'`);
+  return {
+    inputs: positionals,
+    out: values.out,
+    model: values.model,
+    device: values.device,
+    size,
+    tile: values.tile,
+    threshold,
+    masks: values.masks,
+    workers,
+    json: values.json,
+  };
+}
+
+export async function run(argv: string[], streams: CommandStreams = defaultStreams()): Promise<number> {
+  let values: DetectArgs | null;
+  try {
+    values = parseDetectArgs(argv);
+  } catch (error) {
+    if (error instanceof UsageError) return reportUsageError('detect', usage, error.message, streams);
+    throw error;
+  }
+  if (values === null) {
+    streams.stdout.write(`${usage}\n`);
+    return EXIT_OK;
+  }
+  const { size, threshold, workers, device } = values;
+  const positionals = values.inputs;
 
   const json = values.json;
   // With --json, stdout carries only the JSON document; everything for people goes to stderr.
@@ -101,12 +120,12 @@ export async function run(argv: string[], streams: Streams = { stdout: process.s
   let pool: DetectWorkerPool;
   try {
     const modelPath = resolveModelPath(values.model);
-    pool = await DetectWorkerPool.start({ modelPath, workers, load: { device: device as DeviceRequest } });
+    pool = await DetectWorkerPool.start({ modelPath, workers, load: { device } });
   } catch (error) {
     if (error instanceof StudioError) {
       streams.stderr.write(`defusion detect: ${error.message}\n`);
       if (json) streams.stdout.write(`${JSON.stringify({ error: error.toPayload() }, null, 2)}\n`);
-      return 2;
+      return EXIT_USAGE;
     }
     throw error;
   }
@@ -158,9 +177,9 @@ export async function run(argv: string[], streams: Streams = { stdout: process.s
       (imagesPerSecond === null ? '' : ` (${imagesPerSecond.toFixed(2)} img/s)`));
     if (failures.length > 0) {
       streams.stderr.write(`Failed (${failures.length}):\n${failures.map((failure) => `  ${failure.input}: ${failure.reason}\n`).join('')}`);
-      return 1;
+      return EXIT_SOME_FAILED;
     }
-    return 0;
+    return EXIT_OK;
   } finally {
     await pool.close();
   }

@@ -8,11 +8,13 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { StudioError } from '../../api/errors';
 import { evaluateFolders } from '../../core/evaluate/evaluateFolders';
 import type { FolderEvaluation } from '../../core/evaluate/evaluateFolders';
 import { renderPlots } from '../../core/evaluate/plots';
+import { UsageError, parseCommandArgs, reportUsageError } from '../args';
+import { EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, defaultStreams } from '../command';
+import type { CommandStreams } from '../command';
 
 export const summary = 'score probability maps against ground-truth masks (MAE, F-measures, IoU, AUC)';
 
@@ -30,11 +32,6 @@ Options:
   -h, --help     show this help
 
 Exit status: 0 all matched pairs evaluated, 1 some could not be read, 2 usage error.`;
-
-interface Streams {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-}
 
 const cell = (value: number | null, width = 8): string => (value === null ? 'n/a' : value.toFixed(4)).padStart(width);
 
@@ -56,33 +53,26 @@ export function formatTable(evaluation: FolderEvaluation): string {
   return [header, rule, ...rows, rule, overall, '', ...notes].join('\n');
 }
 
-export async function run(argv: string[], streams: Streams = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  let parsed;
+export async function run(argv: string[], streams: CommandStreams = defaultStreams()): Promise<number> {
+  let values: { pred: string; gt: string; plots: string | undefined; json: boolean };
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        pred: { type: 'string' },
-        gt: { type: 'string' },
-        plots: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
+    const parsed = parseCommandArgs(argv, {
+      pred: { type: 'string' },
+      gt: { type: 'string' },
+      plots: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     });
+    if (parsed.values.help) {
+      streams.stdout.write(`${usage}\n`);
+      return EXIT_OK;
+    }
+    if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`);
+    if (!parsed.values.pred || !parsed.values.gt) throw new UsageError('--pred DIR and --gt DIR are both required');
+    values = { pred: parsed.values.pred, gt: parsed.values.gt, plots: parsed.values.plots, json: parsed.values.json };
   } catch (error) {
-    streams.stderr.write(`defusion evaluate: ${error instanceof Error ? error.message : String(error)}\n\n${usage}\n`);
-    return 2;
-  }
-  const { values } = parsed;
-  if (values.help) {
-    streams.stdout.write(`${usage}\n`);
-    return 0;
-  }
-  if (!values.pred || !values.gt) {
-    streams.stderr.write(`defusion evaluate: --pred DIR and --gt DIR are both required\n\n${usage}\n`);
-    return 2;
+    if (error instanceof UsageError) return reportUsageError('evaluate', usage, error.message, streams);
+    throw error;
   }
 
   let evaluation: FolderEvaluation;
@@ -93,7 +83,7 @@ export async function run(argv: string[], streams: Streams = { stdout: process.s
   } catch (error) {
     if (error instanceof StudioError) {
       streams.stderr.write(`defusion evaluate: ${error.message}\n`);
-      return 2;
+      return EXIT_USAGE;
     }
     throw error;
   }
@@ -136,7 +126,7 @@ export async function run(argv: string[], streams: Streams = { stdout: process.s
   }
   if (evaluation.failed.length > 0) {
     streams.stderr.write(`Failed (${evaluation.failed.length}):\n${evaluation.failed.map((f) => `  ${f.name}: ${f.reason}\n`).join('')}`);
-    return 1;
+    return EXIT_SOME_FAILED;
   }
-  return 0;
+  return EXIT_OK;
 }
