@@ -166,8 +166,7 @@ export async function importCtcugMasks(store: Store, layout: CtcugLayout, rootId
   const failures: MaskImportFailure[] = [];
 
   const photosByStem = new Map<string, { id: number; width: number; height: number }>();
-  const page = store.queryPhotos({ rootId, recursive: true, includeMissing: false, sort: 'path', order: 'asc', offset: 0, limit: 1_000_000 });
-  for (const photo of page.photos) {
+  for (const photo of store.listPresentPhotos(rootId)) {
     const stem = stemOf(photo.relPath);
     if (!photosByStem.has(stem)) photosByStem.set(stem, { id: photo.id, width: photo.width, height: photo.height });
   }

@@ -158,7 +158,7 @@ export class LibraryService {
           );
         } else if (options.datasetName !== undefined && options.addPlainPhotosToDataset) {
           const dataset = this.#store.ensureDataset(options.datasetName);
-          const photos = this.#store.queryPhotos({ rootId: root.id, recursive: true, includeMissing: false, sort: 'path', order: 'asc', offset: 0, limit: 1_000_000 }).photos;
+          const photos = this.#store.listPresentPhotos(root.id);
           this.#store.transaction(() => photos.forEach((photo) => this.#store.addDatasetItem(dataset.id, photo.id)));
         }
         return { root: this.#store.getRoot(root.id) ?? root, layout: layout ? 'ctcug' : 'plain', scan: scan!, masks };

@@ -303,6 +303,13 @@ export class Store {
     return row ? { photo: toPhoto(row), rootPath: row.root_path, rootOpen: row.root_closed === null } : undefined;
   }
 
+  /** Present (not missing) photos of a root, by path: for imports that pair files with photos. */
+  listPresentPhotos(rootId: number): Photo[] {
+    return this.#sql
+      .all<PhotoRow>(`SELECT ${PHOTO_COLUMNS} FROM photos p WHERE p.root_id = ? AND p.missing = 0 ORDER BY p.rel_path`, rootId)
+      .map(toPhoto);
+  }
+
   /** Every photo row of a root, for comparing with a walk of its folder. */
   listPhotoFileStates(rootId: number): PhotoFileState[] {
     return this.#sql

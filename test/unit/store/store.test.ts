@@ -56,9 +56,11 @@ describe('photos', () => {
     expect(store.queryPhotos(parseQuery()).total).toBe(0);
     expect(store.queryPhotos(parseQuery({ includeMissing: true })).photos[0]).toMatchObject({ id: photo.id, missing: true });
     expect(store.findPhotosByHash('same')).toMatchObject([{ id: photo.id, missing: true }]);
+    expect(store.listPresentPhotos(root.id)).toEqual([]);
 
     const moved = store.movePhoto(photo.id, root.id, 'sub/b.jpg', 2);
     expect(moved).toMatchObject({ id: photo.id, relPath: 'sub/b.jpg', folder: 'sub', name: 'b.jpg', missing: false });
+    expect(store.listPresentPhotos(root.id).map((p) => p.relPath)).toEqual(['sub/b.jpg']);
   });
 
   it('refuses to move a photo onto another photo', () => {
