@@ -27,6 +27,8 @@ export interface HistoryEntry {
   /** What the user did ('brush', 'threshold', …), for the UI. */
   readonly label: string;
   readonly rect: Rect;
+  /** Where pixels changed inside `rect` (see MaskDiff.areas): what undo and redo repaint. */
+  readonly areas: readonly Rect[];
   readonly before: Uint8Array;
   readonly after: Uint8Array;
   /** Compressed bytes plus bookkeeping: what counts against the cap. */
@@ -97,9 +99,10 @@ export class MaskHistory {
       id: this.#nextId++,
       label,
       rect: { ...diff.rect },
+      areas: diff.areas.map((area) => ({ ...area })),
       before,
       after,
-      byteSize: before.length + after.length + ENTRY_OVERHEAD_BYTES,
+      byteSize: before.length + after.length + ENTRY_OVERHEAD_BYTES + 16 * diff.areas.length,
     };
     for (const dropped of this.#redo) this.#forget(dropped);
     this.#redo = [];
@@ -110,22 +113,22 @@ export class MaskHistory {
     return entry;
   }
 
-  /** Reverts the newest entry into `raster`; returns the rectangle to repaint, or null. */
-  undo(raster: MaskRaster): Rect | null {
+  /** Reverts the newest entry into `raster`; returns the areas to repaint (empty: nothing to undo). */
+  undo(raster: MaskRaster): Rect[] {
     const entry = this.#undo.pop();
-    if (!entry) return null;
+    if (!entry) return [];
     raster.writeRect(entry.rect, decodeRuns(entry.before, entry.rect.width * entry.rect.height));
     this.#redo.push(entry);
-    return { ...entry.rect };
+    return entry.areas.map((area) => ({ ...area }));
   }
 
-  /** Re-applies the newest undone entry; returns the rectangle to repaint, or null. */
-  redo(raster: MaskRaster): Rect | null {
+  /** Re-applies the newest undone entry; returns the areas to repaint (empty: nothing to redo). */
+  redo(raster: MaskRaster): Rect[] {
     const entry = this.#redo.pop();
-    if (!entry) return null;
+    if (!entry) return [];
     raster.writeRect(entry.rect, decodeRuns(entry.after, entry.rect.width * entry.rect.height));
     this.#undo.push(entry);
-    return { ...entry.rect };
+    return entry.areas.map((area) => ({ ...area }));
   }
 
   /** Forgets everything (a mask was loaded, the photo changed). */

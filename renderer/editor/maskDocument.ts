@@ -5,7 +5,8 @@
  * they return; the tests drive the same calls under Node.
  *
  * Capture rules (as excalidraw's store: immediately / eventually / never):
- * - a stroke is one entry from beginStroke to endStroke, whatever its length;
+ * - a stroke is one entry from beginStroke to endStroke, whatever its length (recorded
+ *   at the next commitPending, see endStroke);
  * - fills, invert, clear and refine are one entry each;
  * - threshold changes coalesce into one entry until any other action (a slider drag,
  *   or a burst of `,`/`.` presses, is one undo step);
@@ -80,6 +81,11 @@ export class MaskDocument {
 
   get strokeActive(): boolean {
     return this.#stroke !== null;
+  }
+
+  /** An edit is finished but not yet in the history (see endStroke). */
+  get hasPendingEdit(): boolean {
+    return this.#stroke === null && this.#edit !== null;
   }
 
   /** Replaces the mask with saved bytes (binary-cut at 128), or an empty mask. Not recorded. */
@@ -160,15 +166,20 @@ export class MaskDocument {
     return this.#dab(from, to);
   }
 
-  /** pointerup: ends the stroke and records it as one history entry. Returns what changed. */
+  /**
+   * pointerup: ends the stroke. Returns what changed now (only a refine stroke writes at
+   * the end; a brush stroke is already on screen). The stroke becomes one history entry
+   * on the next `commitPending`, which any other action calls first: compressing a
+   * stroke across a 24 MP photo takes a moment, and the pointerup frame should not wait
+   * for it (the component commits when the browser is idle).
+   */
   endStroke(): Rect | null {
     const stroke = this.#stroke;
     if (!stroke) return null;
     let changed: Rect | null = null;
     if (stroke.kind === 'refine') changed = this.#refineStroke(stroke);
     this.#stroke = null;
-    const recorded = this.#commit();
-    return unionRect(changed, recorded);
+    return changed;
   }
 
   /** Escape during a stroke: puts the pixels back, records nothing. */
@@ -270,7 +281,7 @@ export class MaskDocument {
     return rect;
   }
 
-  /** Ends a coalescing edit (threshold) so the next action starts a new entry. */
+  /** Records an edit left open (a finished stroke, a threshold drag); the next action starts a new entry. */
   commitPending(): Rect | null {
     if (this.#stroke) return null;
     return this.#commit();
@@ -278,20 +289,22 @@ export class MaskDocument {
 
   // ------------------------------------------------------------------ history
 
-  undo(): Rect | null {
-    if (this.#stroke) return null;
+  /** Reverts the newest entry; returns the areas that changed (empty when there was none). */
+  undo(): Rect[] {
+    if (this.#stroke) return [];
     this.commitPending();
-    const rect = this.history.undo(this.raster);
-    if (rect) this.#revision++;
-    return rect;
+    const areas = this.history.undo(this.raster);
+    if (areas.length > 0) this.#revision++;
+    return areas;
   }
 
-  redo(): Rect | null {
-    if (this.#stroke) return null;
+  /** Re-applies the newest undone entry; returns the areas that changed. */
+  redo(): Rect[] {
+    if (this.#stroke) return [];
     this.commitPending();
-    const rect = this.history.redo(this.raster);
-    if (rect) this.#revision++;
-    return rect;
+    const areas = this.history.redo(this.raster);
+    if (areas.length > 0) this.#revision++;
+    return areas;
   }
 
   #oneShot(label: string, apply: (edit: MaskEdit) => Rect | null): Rect | null {

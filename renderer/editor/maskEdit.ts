@@ -14,11 +14,20 @@ import type { Rect } from './rect';
 
 const TILE = 128;
 
+/** Side of the image-aligned squares `MaskDiff.areas` is measured in (the overlay's repaint tiles). */
+export const CHANGE_TILE = 64;
+
 /** A finished edit: the bytes of `rect` before and after it, uncompressed. */
 export interface MaskDiff {
   rect: Rect;
   before: Uint8Array;
   after: Uint8Array;
+  /**
+   * Where inside `rect` pixels really changed, as runs of CHANGE_TILE squares: a long
+   * diagonal stroke has a huge bounding box but touches a fraction of it, and undo only
+   * needs to repaint that fraction.
+   */
+  areas: Rect[];
 }
 
 export class MaskEdit {
@@ -106,10 +115,11 @@ export class MaskEdit {
     this.#snapshot = null;
     const tight = changedBounds(before, after, touched);
     if (!tight) return null;
+    const areas = changedAreas(before, after, touched, tight);
     if (tight.width === touched.width && tight.height === touched.height) {
-      return { rect: touched, before, after };
+      return { rect: touched, before, after, areas };
     }
-    return { rect: tight, before: cropBytes(before, touched, tight), after: cropBytes(after, touched, tight) };
+    return { rect: tight, before: cropBytes(before, touched, tight), after: cropBytes(after, touched, tight), areas };
   }
 
   /** Puts back every original byte (an edit abandoned with Escape); returns what changed. */
@@ -184,6 +194,49 @@ function changedBounds(before: Uint8Array, after: Uint8Array, rect: Rect): Rect 
   }
   if (top < 0) return null;
   return { x: rect.x + left, y: rect.y + top, width: right - left + 1, height: bottom - top + 1 };
+}
+
+/**
+ * The CHANGE_TILE squares (aligned to the image, clipped to `tight`) holding a changed
+ * byte, merged into horizontal runs. `before`/`after` are laid out as `within`.
+ */
+function changedAreas(before: Uint8Array, after: Uint8Array, within: Rect, tight: Rect): Rect[] {
+  const areas: Rect[] = [];
+  const tx0 = Math.floor(tight.x / CHANGE_TILE);
+  const tx1 = Math.floor((tight.x + tight.width - 1) / CHANGE_TILE);
+  const columns = tx1 - tx0 + 1;
+  const changed = new Uint8Array(columns);
+  for (let bandTop = Math.floor(tight.y / CHANGE_TILE) * CHANGE_TILE; bandTop < tight.y + tight.height; bandTop += CHANGE_TILE) {
+    const y0 = Math.max(bandTop, tight.y);
+    const y1 = Math.min(bandTop + CHANGE_TILE, tight.y + tight.height);
+    changed.fill(0);
+    let remaining = columns;
+    for (let y = y0; y < y1 && remaining > 0; y++) {
+      const row = (y - within.y) * within.width - within.x;
+      for (let c = 0; c < columns; c++) {
+        if (changed[c]) continue;
+        const x0 = Math.max((tx0 + c) * CHANGE_TILE, tight.x);
+        const x1 = Math.min((tx0 + c + 1) * CHANGE_TILE, tight.x + tight.width);
+        for (let x = x0; x < x1; x++) {
+          if (before[row + x] !== after[row + x]) {
+            changed[c] = 1;
+            remaining--;
+            break;
+          }
+        }
+      }
+    }
+    for (let c = 0; c < columns; c++) {
+      if (!changed[c]) continue;
+      let end = c;
+      while (end + 1 < columns && changed[end + 1]) end++;
+      const x0 = Math.max((tx0 + c) * CHANGE_TILE, tight.x);
+      const x1 = Math.min((tx0 + end + 1) * CHANGE_TILE, tight.x + tight.width);
+      areas.push({ x: x0, y: y0, width: x1 - x0, height: y1 - y0 });
+      c = end;
+    }
+  }
+  return areas;
 }
 
 function cropBytes(bytes: Uint8Array, from: Rect, to: Rect): Uint8Array {

@@ -3,6 +3,7 @@
  * photo's full size, and a change repaints only its rectangle (putImageData of that
  * rectangle), so a stroke on a 24 MP photo costs what the brush covers, not 96 MB.
  */
+import { CHANGE_TILE } from './maskEdit';
 import type { MaskRaster } from './maskRaster';
 import { maskToRgba, outlineToRgba, packRgba, probabilityToRgba } from './overlayPixels';
 import type { Rgb } from './overlayPixels';
@@ -45,11 +46,21 @@ function paintStrips(context: CanvasRenderingContext2D, rect: Rect, fill: (strip
   return pixels;
 }
 
-/** The coloured mask overlay. */
+/**
+ * The coloured mask overlay. Changes are collected as dirty CHANGE_TILE squares
+ * (`invalidate`) and painted once per frame (`flush`), one putImageData per run of dirty
+ * squares, so the many small rectangles of a frame's stroke samples and the scattered
+ * areas of an undo cost what they cover, not their bounding box.
+ */
 export class MaskOverlay {
   readonly canvas: HTMLCanvasElement;
   readonly #context: CanvasRenderingContext2D;
   readonly #raster: MaskRaster;
+  readonly #tilesX: number;
+  readonly #tilesY: number;
+  readonly #dirtyTiles: Uint8Array;
+  #dirtyTop = Infinity;
+  #dirtyBottom = -Infinity;
   #style: MaskStyle;
   #color: number;
   /** Pixels put since creation: the tests read it to check that strokes repaint little. */
@@ -59,9 +70,50 @@ export class MaskOverlay {
     this.#raster = raster;
     this.canvas = createCanvas(raster.width, raster.height);
     this.#context = context2d(this.canvas);
+    this.#tilesX = Math.ceil(raster.width / CHANGE_TILE);
+    this.#tilesY = Math.ceil(raster.height / CHANGE_TILE);
+    this.#dirtyTiles = new Uint8Array(this.#tilesX * this.#tilesY);
     this.#style = style;
     this.#color = packRgba(style.color.r, style.color.g, style.color.b, 255);
-    this.repaint(raster.bounds);
+    // A new canvas is transparent, which is what an empty mask looks like; anything
+    // else is painted by invalidate + flush like every later change.
+    if (raster.data.some((value) => value !== 0)) this.invalidate(raster.bounds);
+  }
+
+  /** Marks `rect` for repainting at the next flush (an outline also changes around it). */
+  invalidate(rect: Rect): void {
+    const style = this.#style;
+    const area = clipRect(style.outline ? expandRect(rect, Math.ceil(style.outlineThickness)) : rect, this.#raster.width, this.#raster.height);
+    if (!area) return;
+    const tx0 = Math.floor(area.x / CHANGE_TILE);
+    const tx1 = Math.floor((area.x + area.width - 1) / CHANGE_TILE);
+    const ty0 = Math.floor(area.y / CHANGE_TILE);
+    const ty1 = Math.floor((area.y + area.height - 1) / CHANGE_TILE);
+    for (let ty = ty0; ty <= ty1; ty++) this.#dirtyTiles.fill(1, ty * this.#tilesX + tx0, ty * this.#tilesX + tx1 + 1);
+    this.#dirtyTop = Math.min(this.#dirtyTop, ty0);
+    this.#dirtyBottom = Math.max(this.#dirtyBottom, ty1);
+  }
+
+  /** Paints everything invalidated since the last flush; false when there was nothing. */
+  flush(): boolean {
+    if (this.#dirtyTop > this.#dirtyBottom) return false;
+    const { width, height } = this.#raster;
+    for (let ty = this.#dirtyTop; ty <= this.#dirtyBottom; ty++) {
+      const row = ty * this.#tilesX;
+      for (let tx = 0; tx < this.#tilesX; tx++) {
+        if (!this.#dirtyTiles[row + tx]) continue;
+        let end = tx;
+        while (end + 1 < this.#tilesX && this.#dirtyTiles[row + end + 1]) end++;
+        const x = tx * CHANGE_TILE;
+        const y = ty * CHANGE_TILE;
+        this.#paint({ x, y, width: Math.min(width, (end + 1) * CHANGE_TILE) - x, height: Math.min(height, y + CHANGE_TILE) - y });
+        tx = end;
+      }
+      this.#dirtyTiles.fill(0, row, row + this.#tilesX);
+    }
+    this.#dirtyTop = Infinity;
+    this.#dirtyBottom = -Infinity;
+    return true;
   }
 
   /** Changes colour or outline mode; repaints everything when the pixels would differ. */
@@ -76,11 +128,15 @@ export class MaskOverlay {
     return changed;
   }
 
-  /** Repaints the pixels of `rect` (an outline also changes a thickness around it). */
+  /** Repaints the pixels of `rect` now (an outline also changes a thickness around it). */
   repaint(rect: Rect): void {
     const style = this.#style;
     const area = clipRect(style.outline ? expandRect(rect, Math.ceil(style.outlineThickness)) : rect, this.#raster.width, this.#raster.height);
-    if (!area) return;
+    if (area) this.#paint(area);
+  }
+
+  #paint(area: Rect): void {
+    const style = this.#style;
     this.paintedPixels += paintStrips(this.#context, area, (strip, words) => {
       if (style.outline) outlineToRgba(this.#raster, strip, style.outlineThickness, this.#color, words);
       else maskToRgba(this.#raster, strip, this.#color, words);

@@ -44,14 +44,20 @@ function imageLoaded(image: Locator): Promise<boolean> {
 
 test('opens a folder of photos, filters it, views a photo and lists the bad files', async ({ page }) => {
   const consoleErrors: string[] = [];
+  const failedResponses: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
+    // Chromium logs every 4xx answer; those are checked one by one through failedResponses.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) consoleErrors.push(message.text());
   });
   page.on('pageerror', (error) => consoleErrors.push(error.message));
+  page.on('response', (response) => {
+    if (response.status() >= 400) failedResponses.push(`${response.status()} ${new URL(response.url()).pathname}`);
+  });
 
   await page.goto(server.url);
-  // The token leaves the address bar once the page has it.
+  // The token leaves the address bar once the page has it; test hooks stay off without ?test=1.
   await expect(page).not.toHaveURL(/token=/);
+  expect(await page.evaluate(() => '__studio' in window)).toBe(false);
   await expect(page.getByText('Open a folder of photos to begin')).toBeVisible();
   await page.screenshot({ path: path.join(screenshots, '01-empty.png') });
 
@@ -163,5 +169,19 @@ test('opens a folder of photos, filters it, views a photo and lists the bad file
   await page.keyboard.press('Escape');
   await expect(viewer).toBeHidden();
 
+  // A folder that does not exist is refused with a message; the library stays as it was.
+  await page.getByRole('textbox', { name: 'Library folder path' }).fill(`${library.root}-missing`);
+  await page.getByRole('button', { name: 'Open folder' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'Could not open' })).toBeVisible();
+  await page.screenshot({ path: path.join(screenshots, '05-open-error.png') });
+  await page.getByRole('alert').getByRole('button', { name: 'Dismiss' }).click();
+  await expect(page.getByTestId('result-count')).toHaveText('24 photos');
+
+  // A reload has no token in the URL any more: the page's cookie carries on.
+  await page.reload();
+  await expect(page.getByTestId('result-count')).toHaveText('24 photos');
+  await expect.poll(() => imageLoaded(grid.getByRole('option').first().locator('img'))).toBe(true);
+
   expect(consoleErrors, 'no errors in the page console').toEqual([]);
+  expect(failedResponses, 'only the missing folder was refused').toEqual(['404 /api/library.open']);
 });
