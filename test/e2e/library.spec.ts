@@ -57,7 +57,7 @@ test('opens a folder of photos, filters it, views a photo and lists the bad file
   await page.goto(server.url);
   // The token leaves the address bar once the page has it; test hooks stay off without ?test=1.
   await expect(page).not.toHaveURL(/token=/);
-  expect(await page.evaluate(() => '__studio' in window)).toBe(false);
+  expect(await page.evaluate(() => '__studio' in globalThis)).toBe(false);
   await expect(page.getByText('Open a folder of photos to begin')).toBeVisible();
   await page.screenshot({ path: path.join(screenshots, '01-empty.png') });
 
