@@ -388,7 +388,8 @@ export class LibraryScan {
         }
         if (removed > 0) changes.push({ rootId: state.root.id, added: 0, removed, changed: 0, moved: 0, errors: 0 });
       }
-      store.pruneThumbnails();
+      // Only an edited file (new content, new hash) can leave a thumbnail behind.
+      if ([...this.#roots.values()].some((state) => state.summary.changed > 0)) store.pruneThumbnails();
     });
     if (changes.length > 0) this.#onBatch(changes);
     return [...this.#roots.values()].map((state) => state.summary);

@@ -9,7 +9,7 @@ import type { photoQuerySchema } from '../../api/methods';
 export type ParsedPhotoQuery = z.output<typeof photoQuerySchema>;
 
 export interface PhotoQuerySql {
-  /** Conditions on `photos p`, joined with AND; never empty. */
+  /** Conditions on `photos p`, joined with AND ('1' when there are none). */
   where: string;
   orderBy: string;
   params: Record<string, unknown>;
@@ -17,6 +17,9 @@ export interface PhotoQuerySql {
 
 /** Photos of closed roots stay in the database (with their masks) but leave the grid. */
 export const OPEN_ROOT_CONDITION = 'p.root_id IN (SELECT id FROM library_roots WHERE closed_at IS NULL)';
+
+/** Which roots the grid may show: all of them (the usual case), or only some. */
+export type OpenRoots = { all: true } | { all: false; ids: readonly number[] };
 
 /** Escapes LIKE wildcards so that a search for `50%` means the literal text. */
 export function escapeLike(text: string): string {
@@ -44,16 +47,30 @@ function orderByFor(query: ParsedPhotoQuery): string {
   }
 }
 
-export function buildPhotoQuery(query: ParsedPhotoQuery): PhotoQuerySql {
-  const conditions: string[] = [OPEN_ROOT_CONDITION];
+/**
+ * @param openRoots when every root is open (nothing was closed) the root condition is
+ *   left out entirely: then the grid indexes answer the query without reading the rows
+ *   an OFFSET skips.
+ */
+export function buildPhotoQuery(query: ParsedPhotoQuery, openRoots: OpenRoots): PhotoQuerySql {
+  const conditions: string[] = [];
   const params: Record<string, unknown> = {};
 
+  if (!query.includeMissing) {
+    conditions.push('p.missing = 0');
+  }
   if (query.rootId !== undefined) {
     conditions.push('p.root_id = :rootId');
     params.rootId = query.rootId;
-  }
-  if (!query.includeMissing) {
-    conditions.push('p.missing = 0');
+    if (!openRoots.all && !openRoots.ids.includes(query.rootId)) {
+      conditions.push('0');
+    }
+  } else if (!openRoots.all) {
+    const names = openRoots.ids.map((id, index) => {
+      params[`root${index}`] = id;
+      return `:root${index}`;
+    });
+    conditions.push(names.length === 0 ? '0' : `p.root_id IN (${names.join(', ')})`);
   }
   if (query.folder !== undefined) {
     const folder = query.folder.replace(/^\/+|\/+$/g, '');
@@ -102,5 +119,5 @@ export function buildPhotoQuery(query: ParsedPhotoQuery): PhotoQuerySql {
     params.search = `%${escapeLike(search)}%`;
   }
 
-  return { where: conditions.join(' AND '), orderBy: orderByFor(query), params };
+  return { where: conditions.length === 0 ? '1' : conditions.join(' AND '), orderBy: orderByFor(query), params };
 }

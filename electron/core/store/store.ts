@@ -26,7 +26,7 @@ import { openDatabase } from './database';
 import type { SqliteDatabase } from './database';
 import { getSchemaVersion, migrate } from './migrate';
 import { buildPhotoQuery, OPEN_ROOT_CONDITION } from './photoQuery';
-import type { ParsedPhotoQuery } from './photoQuery';
+import type { OpenRoots, ParsedPhotoQuery } from './photoQuery';
 import {
   emptyItemCounts,
   MASK_VERSION_COLUMNS,
@@ -275,7 +275,11 @@ export class Store {
 
   /** Deletes a root with its photos and everything attached to them (masks included). */
   removeRoot(id: number): boolean {
-    return this.#sql.run('DELETE FROM library_roots WHERE id = ?', id).changes > 0;
+    return this.transaction(() => {
+      const removed = this.#sql.run('DELETE FROM library_roots WHERE id = ?', id).changes > 0;
+      if (removed) this.pruneThumbnails();
+      return removed;
+    });
   }
 
   markRootScanned(id: number): void {
@@ -430,24 +434,39 @@ export class Store {
     });
   }
 
+  #openRoots(): OpenRoots {
+    const roots = this.#sql.all<{ id: number; closed: number }>('SELECT id, closed_at IS NOT NULL AS closed FROM library_roots');
+    return roots.every((root) => root.closed === 0) ? { all: true } : { all: false, ids: roots.filter((root) => root.closed === 0).map((root) => root.id) };
+  }
+
+  /**
+   * The grid query: the page's ids first (a sort or an index walk over narrow rows),
+   * then those rows only, so that paging deep into a sorted library stays cheap.
+   */
+  #photoQuerySql(query: ParsedPhotoQuery): { count: string; page: string; params: Record<string, unknown> } {
+    const { where, orderBy, params } = buildPhotoQuery(query, this.#openRoots());
+    return {
+      count: `SELECT COUNT(*) FROM photos p WHERE ${where}`,
+      page:
+        `SELECT ${PHOTO_COLUMNS} FROM (SELECT p.id AS id FROM photos p WHERE ${where} ORDER BY ${orderBy} LIMIT :limit OFFSET :offset) AS page ` +
+        // CROSS JOIN keeps SQLite from reordering: the page drives, photos is probed by id.
+        `CROSS JOIN photos p ON p.id = page.id ORDER BY ${orderBy}`,
+      params,
+    };
+  }
+
   /** One page of the grid. */
   queryPhotos(query: ParsedPhotoQuery): PhotoPage {
-    const { where, orderBy, params } = buildPhotoQuery(query);
-    const total = this.#sql.value<number>(`SELECT COUNT(*) FROM photos p WHERE ${where}`, params) ?? 0;
-    const rows = this.#sql.all<PhotoRow>(
-      `SELECT ${PHOTO_COLUMNS} FROM photos p WHERE ${where} ORDER BY ${orderBy} LIMIT :limit OFFSET :offset`,
-      { ...params, limit: query.limit, offset: query.offset },
-    );
+    const { count, page, params } = this.#photoQuerySql(query);
+    const total = this.#sql.value<number>(count, params) ?? 0;
+    const rows = this.#sql.all<PhotoRow>(page, { ...params, limit: query.limit, offset: query.offset });
     return { total, offset: query.offset, photos: rows.map(toPhoto) };
   }
 
   /** SQL of the grid query, for EXPLAIN QUERY PLAN in tests and benchmarks. */
-  _testOnlyPhotoQuerySql(query: ParsedPhotoQuery): { sql: string; params: Record<string, unknown> } {
-    const { where, orderBy, params } = buildPhotoQuery(query);
-    return {
-      sql: `SELECT ${PHOTO_COLUMNS} FROM photos p WHERE ${where} ORDER BY ${orderBy} LIMIT :limit OFFSET :offset`,
-      params: { ...params, limit: query.limit, offset: query.offset },
-    };
+  _testOnlyPhotoQuerySql(query: ParsedPhotoQuery): { count: string; sql: string; params: Record<string, unknown> } {
+    const { count, page, params } = this.#photoQuerySql(query);
+    return { count, sql: page, params: { ...params, limit: query.limit, offset: query.offset } };
   }
 
   /** Values to filter on, with counts, over present photos of open roots. */

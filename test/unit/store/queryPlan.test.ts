@@ -31,9 +31,16 @@ function plan(query: PhotoQuery): string[] {
   return (store._testOnlyDb.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((row) => row.detail);
 }
 
-/** The line of the plan that reads `photos p`. */
-function photosAccess(lines: string[]): string[] {
-  return lines.filter((line) => /^(SCAN|SEARCH) p\b/.test(line));
+/**
+ * The plan of the inner query that picks the page's ids (the outer one only fetches
+ * and orders those `limit` rows by primary key).
+ */
+function pagePlan(lines: string[]): string[] {
+  const start = lines.indexOf('CO-ROUTINE page');
+  const end = lines.indexOf('SCAN page');
+  expect(start, lines.join('\n')).toBeGreaterThanOrEqual(0);
+  expect(end, lines.join('\n')).toBeGreaterThan(start);
+  return lines.slice(start + 1, end);
 }
 
 describe('grid query plan', () => {
@@ -41,27 +48,37 @@ describe('grid query plan', () => {
   it.each<[string, () => PhotoQuery]>([
     ['the default grid (all open roots, by path)', () => ({})],
     ['one root, by path', () => ({ rootId })],
-    ['one folder of one root', () => ({ rootId, folder: 'folder3', recursive: false })],
-  ])('%s reads photos through an index in grid order, without a sort step', (_name, query) => {
+    ['by name', () => ({ sort: 'name' })],
+    ['by capture time, newest first', () => ({ sort: 'capturedAt', order: 'desc' })],
+    ['by file size', () => ({ sort: 'byteSize', order: 'desc' })],
+    ['by aperture, widest last', () => ({ sort: 'fNumber', order: 'desc' })],
+  ])('%s walks a covering index in grid order: no row is read for the OFFSET, nothing is sorted', (_name, query) => {
     const lines = plan(query());
-    const access = photosAccess(lines);
-    expect(access.length, lines.join('\n')).toBeGreaterThan(0);
-    for (const line of access) {
-      expect(line, lines.join('\n')).toMatch(/USING (COVERING )?INDEX/);
-    }
-    expect(lines.join('\n')).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
+    const inner = pagePlan(lines);
+    expect(inner.join('\n'), lines.join('\n')).toMatch(/^SEARCH p USING COVERING INDEX photos_grid_\w+ \(missing=\?/);
+    expect(inner.join('\n'), lines.join('\n')).not.toMatch(/TEMP B-TREE/);
+    // The outer query reads only the page's rows, by primary key.
+    expect(lines, lines.join('\n')).toContain('SEARCH p USING INTEGER PRIMARY KEY (rowid=?)');
   });
 
-  it.each<[string, PhotoQuery]>([
-    ['a folder with its sub-folders', { folder: 'folder3' }],
-    ['by capture time, newest first', { sort: 'capturedAt', order: 'desc' }],
-    ['by name', { sort: 'name' }],
-    ['by status and camera', { status: ['none', 'predicted'], camera: 'Canon EOS R5' }],
+  it.each<[string, () => PhotoQuery]>([
+    ['one folder of one root', () => ({ rootId, folder: 'folder3', recursive: false })],
+    ['a folder with its sub-folders', () => ({ folder: 'folder3' })],
+    ['by status and camera', () => ({ status: ['none', 'predicted'], camera: 'Canon EOS R5' })],
+    ['an aperture range', () => ({ fNumberMin: 1, fNumberMax: 2.8 })],
+    ['including missing photos', () => ({ includeMissing: true })],
   ])('%s reads photos through an index', (_name, query) => {
-    const lines = plan(query);
-    for (const line of photosAccess(lines)) {
+    const lines = plan(query());
+    for (const line of pagePlan(lines).filter((l) => /^(SCAN|SEARCH) p\b/.test(l))) {
       expect(line, lines.join('\n')).toMatch(/USING (COVERING )?INDEX/);
     }
+  });
+
+  it('counts the matching photos from an index', () => {
+    const { count, params } = store._testOnlyPhotoQuerySql(parseQuery({}));
+    const { limit: _limit, offset: _offset, ...countParams } = params;
+    const lines = (store._testOnlyDb.prepare(`EXPLAIN QUERY PLAN ${count}`).all(countParams) as { detail: string }[]).map((row) => row.detail);
+    expect(lines.join('\n')).toMatch(/COVERING INDEX/);
   });
 
   it('answers the typical page quickly', () => {
