@@ -1,6 +1,7 @@
 /**
  * `defusion info --db FILE [--json]`: what a studio database holds: photos, masks by
- * status, datasets, models. Reads only; it never scans or creates anything.
+ * status, datasets, models. It never scans, and never creates a database; an existing
+ * one from an older studio is brought to the current schema, as any open does.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
