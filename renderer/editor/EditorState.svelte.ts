@@ -109,9 +109,12 @@ export class EditorState {
       return;
     }
     const stats = document.history.stats();
+    // An open edit (a stroke not yet compressed into the history) already counts as a
+    // step, and it will clear redo when it is recorded.
+    const open = document.hasOpenEdit;
     this.dirty = document.dirty;
-    this.undoCount = stats.undoCount;
-    this.redoCount = stats.redoCount;
+    this.undoCount = stats.undoCount + (open ? 1 : 0);
+    this.redoCount = open ? 0 : stats.redoCount;
     this.undoLabel = document.history.undoLabel;
     this.redoLabel = document.history.redoLabel;
     this.historyBytes = stats.byteSize;

@@ -76,11 +76,16 @@ export class MaskDocument {
 
   /** True when the pixels differ from what was last loaded or saved. */
   get dirty(): boolean {
-    return this.history.headId !== this.#savedHead || this.#edit?.touched != null;
+    return this.history.headId !== this.#savedHead || this.hasOpenEdit;
   }
 
   get strokeActive(): boolean {
     return this.#stroke !== null;
+  }
+
+  /** An edit has changed pixels that are not in the history yet (in progress or pending). */
+  get hasOpenEdit(): boolean {
+    return this.#edit?.touched != null;
   }
 
   /** An edit is finished but not yet in the history (see endStroke). */
