@@ -19,6 +19,7 @@ function playStroke(document: MaskDocument, random: () => number): void {
   document.beginStroke(kind, points[0]!, { radius });
   for (const point of points.slice(1)) document.extendStroke(point);
   document.endStroke();
+  document.commitPending();
 }
 
 describe('mask edit', () => {
@@ -64,17 +65,17 @@ describe('undo / redo history', () => {
     const changes = states.filter((state, i) => i > 0 && state !== states[i - 1]).length;
     expect(recorded).toBe(changes);
     for (let i = n; i > 0; i--) {
-      if (states[i] !== states[i - 1]) expect(document.undo()).not.toBeNull();
+      if (states[i] !== states[i - 1]) expect(document.undo().length).toBeGreaterThan(0);
       expect(digest(document.raster.data)).toBe(states[i - 1]);
     }
-    expect(document.undo()).toBeNull();
+    expect(document.undo()).toEqual([]);
     expect(document.raster.countOn()).toBe(0);
     for (let i = 1; i <= n; i++) {
       if (states[i] !== states[i - 1]) document.redo();
       expect(digest(document.raster.data)).toBe(states[i]);
     }
     expect(firstDifference(document.raster.data, final)).toBeNull();
-    expect(document.redo()).toBeNull();
+    expect(document.redo()).toEqual([]);
   });
 
   it('clears redo on a new edit, not on a view change or a save', () => {
@@ -122,6 +123,7 @@ describe('undo / redo history', () => {
       for (const point of points.slice(1)) document.extendStroke(point);
       document.endStroke();
     }
+    document.commitPending();
     const stats = document.history.stats();
     expect(stats.undoCount).toBeGreaterThan(150);
     expect(stats.byteSize).toBeLessThan(8 * 1024 * 1024);
@@ -148,7 +150,38 @@ describe('document capture rules', () => {
     expect(document.history.stats().undoCount).toBe(0);
     expect(document.dirty).toBe(true);
     document.endStroke();
+    // Recorded lazily (the pointerup frame does not wait for the compression)...
+    expect(document.hasPendingEdit).toBe(true);
+    expect(document.dirty).toBe(true);
+    // ...but undo right away still reverts exactly that stroke.
+    expect(document.undo().length).toBeGreaterThan(0);
+    expect(document.raster.countOn()).toBe(0);
+    expect(document.history.stats()).toMatchObject({ undoCount: 0, redoCount: 1 });
+    document.redo();
     expect(document.history.stats().undoCount).toBe(1);
+  });
+
+  it('returns only the areas a long diagonal stroke really changed', () => {
+    const document = new MaskDocument(4000, 3000);
+    document.beginStroke('paint', { x: 100, y: 100 }, { radius: 10 });
+    document.extendStroke({ x: 3900, y: 2900 });
+    document.endStroke();
+    const areas = document.undo();
+    const bounding = 3820 * 2820;
+    const covered = areas.reduce((sum, area) => sum + area.width * area.height, 0);
+    // The stroke's bounding box is 10.8 MP; the repainted squares are a few percent of it.
+    expect(covered).toBeLessThan(bounding * 0.05);
+    expect(document.raster.countOn()).toBe(0);
+    const redone = document.redo();
+    expect(redone).toEqual(areas);
+    // Every changed pixel lies inside one of the areas.
+    for (let y = 0; y < 3000; y += 7) {
+      for (let x = 0; x < 4000; x += 7) {
+        if (document.raster.get(x, y) === 255) {
+          expect(areas.some((a) => x >= a.x && x < a.x + a.width && y >= a.y && y < a.y + a.height)).toBe(true);
+        }
+      }
+    }
   });
 
   it('never records a load and tracks the saved state', () => {
@@ -176,6 +209,7 @@ describe('document capture rules', () => {
     expect(document.dirty).toBe(true);
     document.beginStroke('paint', { x: 5, y: 5 }, { radius: 2 });
     document.endStroke();
+    document.commitPending();
     expect(document.history.stats().undoCount).toBe(2);
     document.undo();
     const expected = Uint8Array.from(probability, (p) => (p >= 250 ? 255 : 0));
