@@ -13,7 +13,8 @@ export const BUNDLED_MODEL = 'models/defusionnet-cuhk.onnx';
 
 /** The folder holding the studio's package.json, found by walking up from this module. */
 export function applicationRoot(): string | null {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
+  // A CommonJS bundle (the desktop build) has no import.meta.url, only __dirname.
+  let dir = typeof import.meta.url === 'string' ? path.dirname(fileURLToPath(import.meta.url)) : __dirname;
   for (;;) {
     const manifest = path.join(dir, 'package.json');
     if (existsSync(manifest)) {

@@ -4,6 +4,8 @@
  * onnxruntime thread each on a 2-core machine with 2 workers). A worker that dies (a
  * crash in native code) fails only the photo it held and is replaced.
  */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { StudioError } from '../../api/errors';
 import type { DetectOptions, PhotoPrediction } from './detectPhoto';
@@ -29,9 +31,11 @@ interface Task {
 
 /**
  * The worker's entry: from the TypeScript sources (tsx, vitest) a bootstrap registers
- * tsx inside the thread; a bundled build ships `detectWorker.js` next to this module.
+ * tsx inside the thread; a bundled build ships `detectWorker.js` next to the bundle
+ * (scripts/buildElectron.mjs). A CommonJS bundle has no import.meta.url, only __dirname.
  */
-export function detectWorkerUrl(moduleUrl: string = import.meta.url): URL {
+export function detectWorkerUrl(moduleUrl: string | undefined = import.meta.url): URL {
+  if (moduleUrl === undefined) return pathToFileURL(path.join(__dirname, 'detectWorker.js'));
   return moduleUrl.endsWith('.ts') ? new URL('./detectWorkerBootstrap.mjs', moduleUrl) : new URL('./detectWorker.js', moduleUrl);
 }
 
