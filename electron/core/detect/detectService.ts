@@ -131,11 +131,15 @@ export class DetectService {
     };
   }
 
-  /** The running pool for the model to use now; restarts it when that model changed. */
-  async #ensurePool(): Promise<RunningPool> {
+  /**
+   * The running pool for the model to use now; restarts it when that model changed,
+   * unless a job other than the caller is still detecting with it (jobs of this kind run
+   * one at a time, so the next job starts on the new model).
+   */
+  async #ensurePool(jobsOfCaller = 0): Promise<RunningPool> {
     if (this.#disposed) throw new StudioError('unavailable', 'Detection is shutting down.');
     const wanted = this.modelPath();
-    if (this.#running && this.#runningPath !== wanted) {
+    if (this.#running && this.#runningPath !== wanted && this.#activeJobs <= jobsOfCaller) {
       await this.#stopPool();
     }
     if (!this.#running) {
@@ -234,7 +238,7 @@ export class DetectService {
   }
 
   async #detectPhotos(input: DetectRunInput, { signal, progress }: JobContext): Promise<DetectJobResult> {
-    const { pool, modelId } = await this.#ensurePool();
+    const { pool, modelId } = await this.#ensurePool(1);
     const status = pool.status;
     const ids = this.#selectPhotos(input);
     const total = ids.length;
