@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../electron/core/store/store';
+import { LATEST_VERSION } from '../../electron/core/store/migrations';
 import { makeJpeg, makePng, makeTempDir } from '../unit/library/fixtures';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'defusion.js');
@@ -148,7 +149,7 @@ describe('defusion import', () => {
     const info = await defusion('info', '--db', db, '--json');
     expect(info.code).toBe(0);
     expect(JSON.parse(info.stdout)).toMatchObject({
-      schemaVersion: 10,
+      schemaVersion: LATEST_VERSION,
       counts: { photos: 6, photoErrors: 1, masksByStatus: { corrected: 5, unlabelled: 1 }, datasets: 1, models: 0 },
       datasets: [{ name: 'blur-set', itemCount: 6 }],
     });

@@ -9,6 +9,7 @@ import type { Job, LibraryChange } from '../../electron/api/types';
 import { createCoreServices } from '../../electron/core/createCore';
 import type { CoreServices } from '../../electron/core/createCore';
 import type { ScanResult } from '../../electron/core/library/libraryService';
+import { LATEST_VERSION } from '../../electron/core/store/migrations';
 import { makeJpeg, makePng, makePngBomb, makeTempDir } from '../unit/library/fixtures';
 
 let temp: { dir: string; remove: () => Promise<void> };
@@ -266,7 +267,7 @@ describe('core API', () => {
     expect(dataset.name).toBe('x');
     await expect(services.core.call('datasets.create', { name: 'x' })).rejects.toMatchObject({ code: 'conflict' });
     const info = await services.core.call('app.info', {});
-    expect(info).toMatchObject({ schemaVersion: 10, dbPath: join(temp.dir, 'studio.db') });
+    expect(info).toMatchObject({ schemaVersion: LATEST_VERSION, dbPath: join(temp.dir, 'studio.db') });
     expect(info.sampleLibrary).toMatch(/datasets[\\/]sample$/);
   });
 
