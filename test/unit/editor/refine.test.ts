@@ -79,6 +79,28 @@ describe('edge-aware refine', () => {
     });
   }
 
+  it('the whole-photo refine (fast guided filter) snaps edges up to 10 px off', () => {
+    const wide = 1200;
+    const tall = 300;
+    const step = 601; // not on the coarse grid on purpose
+    const guide = guideFrom(wide, tall, stepPhoto(wide, tall, step, 5));
+    for (const offset of [-10, -4, 4, 10]) {
+      const raster = new MaskRaster(wide, tall);
+      for (let y = 0; y < tall; y++) raster.fillRect({ x: 0, y, width: step + offset, height: 1 }, 255);
+      refineAll(new MaskEdit(raster), guide);
+      for (let y = 0; y < tall; y += 7) expect(columnsOn(raster, y), `offset ${offset}, row ${y}`).toBe(step);
+    }
+  });
+
+  it('leaves a mask without boundaries alone (and skips its tiles)', () => {
+    const guide = guideFrom(width, height, stepPhoto(width, height, edge, 3));
+    const raster = new MaskRaster(width, height);
+    expect(refineAll(new MaskEdit(raster), guide)).toBeNull();
+    raster.data.fill(255);
+    expect(refineAll(new MaskEdit(raster), guide)).toBeNull();
+    expect(raster.countOn()).toBe(width * height);
+  });
+
   it('changes only the pixels under a refine brush footprint', () => {
     const guide = guideFrom(width, height, stepPhoto(width, height, edge, 2));
     const raster = new MaskRaster(width, height);
@@ -101,8 +123,9 @@ describe('edge-aware refine', () => {
     for (let i = 0; i < rough.data.length; i++) rough.data[i] = (i % wide) % 300 < 155 ? 255 : 0;
     const tiled = rough.clone();
     const whole = rough.clone();
-    refineAll(new MaskEdit(tiled), guide, { radius: 8, epsilon: 1e-3, iterations: 2 });
-    refineRegion(new MaskEdit(whole), guide, whole.bounds, { radius: 8, epsilon: 1e-3, iterations: 2 });
+    // Same coarse grid in both (it is aligned to the photo, not to the tiles).
+    refineAll(new MaskEdit(tiled), guide, { radius: 8, epsilon: 1e-3, iterations: 2, subsample: 4 });
+    refineRegion(new MaskEdit(whole), guide, whole.bounds, { radius: 8, epsilon: 1e-3, iterations: 2, subsample: 4 });
     let differ = 0;
     for (let i = 0; i < whole.data.length; i++) if (whole.data[i] !== tiled.data[i]) differ++;
     expect(differ).toBe(0);
