@@ -215,3 +215,265 @@ export interface DetectJobResult {
   skipped: number;
   imagesPerSecond: number | null;
 }
+
+// ---------------------------------------------------------------- datasets
+
+/** Split filter value: a split, or items without one. */
+export type SplitFilter = Split | 'none';
+
+/** The current mask of a dataset item, without its pixels (the `mask` resource has them). */
+export interface ItemMask {
+  versionId: number;
+  author: MaskAuthor;
+  authorName: string | null;
+  modelId: number | null;
+  blurFraction: number;
+  createdAt: string;
+}
+
+export type ReviewDecision = 'accepted' | 'rejected';
+
+/** One accept / reject of a mask version by a reviewer. */
+export interface DatasetReview {
+  id: number;
+  datasetId: number;
+  photoId: number;
+  /** The mask version that was judged (null once that version no longer exists). */
+  maskVersionId: number | null;
+  decision: ReviewDecision;
+  reviewer: string | null;
+  comment: string | null;
+  createdAt: string;
+}
+
+/** A photo in a dataset, as the dashboard table and the reviewer mode show it. */
+export interface DatasetItemView {
+  datasetId: number;
+  photo: Photo;
+  split: Split | null;
+  status: ItemStatus;
+  comment: string | null;
+  updatedAt: string;
+  /** Null when the item has no mask yet. */
+  mask: ItemMask | null;
+  /** Mean binary entropy of the photo's prediction (active model, else latest); null without one. */
+  uncertainty: number | null;
+  /** The latest review decision on this item, if any. */
+  lastReview: DatasetReview | null;
+}
+
+export interface DatasetItemPage {
+  total: number;
+  offset: number;
+  items: DatasetItemView[];
+}
+
+export interface AddPhotosResult {
+  /** Photos that joined the dataset. */
+  added: number;
+  /** Photos that were already in it (left as they were). */
+  alreadyIn: number;
+  dataset: Dataset;
+}
+
+export interface RemovePhotosResult {
+  removed: number;
+  dataset: Dataset;
+}
+
+export type SplitMethod = 'random' | 'folder' | 'manual' | 'stratified';
+
+export interface SplitResult {
+  method: SplitMethod;
+  /** Items whose split changed. */
+  changed: number;
+  train: number;
+  test: number;
+  /** Items without a split. */
+  unsplit: number;
+  dataset: Dataset;
+}
+
+export interface SetStatusResult {
+  updated: number;
+  dataset: Dataset;
+}
+
+/** Counts per value of a photo field (camera model, f-number); null = unknown. */
+export interface ValueCount<T> {
+  value: T | null;
+  count: number;
+}
+
+/** One day of annotation work on a dataset (UTC dates). */
+export interface ProgressDay {
+  /** 'YYYY-MM-DD'. */
+  date: string;
+  /** Mask versions saved by people that day. */
+  humanVersions: number;
+  /** Mask versions saved by a model that day. */
+  modelVersions: number;
+  /** Photos whose first human mask was saved that day. */
+  newlyAnnotated: number;
+  /** Photos with a human mask by the end of that day (cumulative). */
+  annotated: number;
+  /** Review decisions (accept or reject) that day. */
+  reviews: number;
+}
+
+/** Everything the dataset dashboard plots. */
+export interface DatasetStats {
+  dataset: Dataset;
+  byStatus: Record<ItemStatus, number>;
+  bySplit: Record<SplitFilter, number>;
+  statusBySplit: Record<SplitFilter, Record<ItemStatus, number>>;
+  /**
+   * Histogram of the current masks' blur fraction: `counts[i]` items with a fraction in
+   * [binEdges[i], binEdges[i + 1]) (the last bin includes 1).
+   */
+  blurHistogram: { binEdges: number[]; counts: number[]; withoutMask: number };
+  cameras: ValueCount<string>[];
+  /** By f-number. */
+  apertures: ValueCount<number>[];
+  progress: ProgressDay[];
+}
+
+/** How much a person changed the model's first guess on one photo. */
+export interface CorrectionItem {
+  photoId: number;
+  /** The model whose prediction was compared (null when it is no longer registered). */
+  modelId: number | null;
+  /** Where the model's mask came from: its stored probability map (at 0.5), or a model-authored mask version. */
+  source: 'prediction' | 'model-mask';
+  humanVersionId: number;
+  authorName: string | null;
+  /** Intersection over union of the blurred pixels; 1 when both are empty. */
+  iou: number;
+}
+
+/** Agreement of two people who both annotated one photo. */
+export interface AgreementItem {
+  photoId: number;
+  authors: [string, string];
+  versionIds: [number, number];
+  iou: number;
+}
+
+/** `Job.result` of a `datasets.quality` job. */
+export interface DatasetQuality {
+  datasetId: number;
+  corrections: {
+    items: CorrectionItem[];
+    meanIou: number | null;
+    medianIou: number | null;
+    byModel: { modelId: number | null; name: string | null; version: string | null; count: number; meanIou: number }[];
+  };
+  agreement: {
+    items: AgreementItem[];
+    /** Photos with masks by at least two different people. */
+    photos: number;
+    meanIou: number | null;
+  };
+  /** Items that could not be compared (unreadable PNG, sizes that differ). */
+  failures: { photoId: number; reason: string }[];
+}
+
+/** An item to annotate next, with what the model said about it. */
+export interface UncertainItem {
+  photo: Photo;
+  status: ItemStatus;
+  /** Mean binary entropy of the probability map in bits (0..1). */
+  uncertainty: number;
+  meanProbability: number;
+  modelId: number;
+}
+
+export interface UncertainPage {
+  /** Items of the asked statuses that have a prediction. */
+  total: number;
+  /** Items of the asked statuses without any prediction (not ordered; run detection first). */
+  withoutPrediction: number;
+  offset: number;
+  items: UncertainItem[];
+}
+
+export type ExportFormat = 'ctcug' | 'coco';
+
+/** An item an export or a quality check left out, and why. */
+export interface ItemFailure {
+  photoId: number;
+  relPath: string;
+  reason: string;
+}
+
+/** `Job.result` of a `datasets.export` job. */
+export interface DatasetExportResult {
+  format: ExportFormat;
+  /** The output folder (absolute). */
+  out: string;
+  datasetId: number;
+  datasetName: string;
+  exported: number;
+  train: number;
+  test: number;
+  unsplit: number;
+  /** Photos copied byte for byte (upright sRGB JPEGs) and re-encoded (everything else). */
+  copiedImages: number;
+  reencodedImages: number;
+  /** Items of the selected statuses that have no mask. */
+  skipped: ItemFailure[];
+  /** Items that could not be written (missing file, size mismatch); the rest was exported. */
+  failures: ItemFailure[];
+}
+
+/** Dataset folder layouts the importer reads. */
+export type ImportLayout = 'ctcug' | 'cuhk' | 'dut-dbd' | 'coco';
+
+/** Which value marks blurred pixels in a dataset's masks. */
+export type MaskPolarity = 'blur-white' | 'blur-black';
+export type PolarityRequest = 'auto' | MaskPolarity;
+
+/** How an import decided the masks' polarity, and on what evidence. */
+export interface PolarityDecision {
+  polarity: MaskPolarity;
+  /**
+   * user: asked for; manifest: the folder's manifest.json says so; coco: COCO annotations
+   * mark the blurred regions; measured: sharpness inside vs outside the white region;
+   * default: nothing to measure or inconclusive, the layout's usual polarity.
+   */
+  method: 'user' | 'manifest' | 'coco' | 'measured' | 'default';
+  /** One sentence that states the decision and why. */
+  reason: string;
+  /** Sharpness evidence (auto only): per pair, mean |Laplacian| inside white / outside. */
+  evidence: {
+    pairs: number;
+    blurWhiteVotes: number;
+    blurBlackVotes: number;
+    abstained: number;
+    medianRatio: number | null;
+    samples: { stem: string; ratio: number | null }[];
+  } | null;
+}
+
+/** A file an import could not take as it was. Errors are left out; warnings are imported. */
+export interface ImportIssue {
+  /** Absolute path of the file (or folder). */
+  path: string;
+  severity: 'error' | 'warning';
+  reason: string;
+}
+
+/** `Job.result` of a `datasets.import` job. */
+export interface DatasetImportResult {
+  folder: string;
+  layout: ImportLayout;
+  datasetId: number;
+  datasetName: string;
+  /** Library folders opened for the dataset's photos. */
+  roots: { id: number; path: string }[];
+  photos: { files: number; added: number; changed: number; unchanged: number; moved: number; removed: number; errors: number };
+  masks: { imported: number; unchanged: number; items: number };
+  splits: { train: number; test: number; unsplit: number };
+  polarity: PolarityDecision;
+  issues: ImportIssue[];
+}

@@ -22,6 +22,7 @@ import type {
   StoreCounts,
 } from '../../api/types';
 import { PHOTO_STATUSES } from '../../api/types';
+import { DatasetTables } from './datasetTables';
 import { openDatabase } from './database';
 import type { SqliteDatabase } from './database';
 import { getSchemaVersion, migrate } from './migrate';
@@ -185,6 +186,8 @@ export class Store {
   readonly #sql: Statements;
   readonly #now: () => Date;
   #closed = false;
+  /** Dataset membership, splits, statuses, reviews and aggregates (datasetTables.ts). */
+  readonly datasets: DatasetTables;
 
   /** Opens (creating if needed) the database file and brings it to the latest schema. */
   static open(filename: string, options: StoreOptions = {}): Store {
@@ -203,6 +206,12 @@ export class Store {
     migrate(db);
     this.#sql = new Statements(db, options.log ?? ((message) => console.warn(`[store] ${message}`)));
     this.#now = options.now ?? (() => new Date());
+    this.datasets = new DatasetTables({
+      sql: this.#sql,
+      transaction: (work) => this.transaction(work),
+      timestamp: () => this.#timestamp(),
+      refreshPhotoStatus: (photoId) => this.#refreshPhotoStatus(photoId),
+    });
   }
 
   get filename(): string {
@@ -461,6 +470,12 @@ export class Store {
     const total = this.#sql.value<number>(count, params) ?? 0;
     const rows = this.#sql.all<PhotoRow>(page, { ...params, limit: query.limit, offset: query.offset });
     return { total, offset: query.offset, photos: rows.map(toPhoto) };
+  }
+
+  /** Ids of every photo the grid query matches (its paging ignored), in its order. */
+  listPhotoIds(query: ParsedPhotoQuery): number[] {
+    const { where, orderBy, params } = buildPhotoQuery(query, this.#openRoots());
+    return this.#sql.all<{ id: number }>(`SELECT p.id FROM photos p WHERE ${where} ORDER BY ${orderBy}`, params).map((row) => row.id);
   }
 
   /** SQL of the grid query, for EXPLAIN QUERY PLAN in tests and benchmarks. */

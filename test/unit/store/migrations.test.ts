@@ -51,6 +51,14 @@ const FIXTURES: Record<number, (db: SqliteDatabase) => void> = {
       "INSERT INTO jobs (id, kind, title, state, params, done, total, created_at, finished_at) VALUES ('j1', 'library.scan', 'Scan', 'done', '{}', 2, 2, ?, ?)",
     ).run(at, at);
   },
+  20(db) {
+    // The rows of version 10, plus a review of the corrected mask.
+    FIXTURES[10]!(db);
+    db.prepare(
+      `INSERT INTO dataset_reviews (id, dataset_id, photo_id, mask_version_id, decision, reviewer, comment, created_at)
+       VALUES (1, 1, 1, 2, 'accepted', 'rev', 'fine edges', '2025-01-02T00:00:00.000Z')`,
+    ).run();
+  },
 };
 
 function snapshotRows(db: SqliteDatabase): Map<string, { columns: string[]; rows: Record<string, unknown>[] }> {
