@@ -144,6 +144,8 @@ export interface ModelRecord {
   metadata: Record<string, string>;
   metrics: Record<string, number> | null;
   parentId: number | null;
+  /** The dataset a fine-tuned model learned from (null for models made elsewhere). */
+  datasetId: number | null;
   active: boolean;
   createdAt: string;
 }
@@ -476,4 +478,180 @@ export interface DatasetImportResult {
   splits: { train: number; test: number; unsplit: number };
   polarity: PolarityDecision;
   issues: ImportIssue[];
+}
+
+// ---------------------------------------------------------------- fine-tuning
+
+/** Where fine-tuning trains: PyTorch on the CPU or on a CUDA GPU. */
+export type TrainDevice = 'cpu' | 'cuda';
+/** What the user asks for: a device, or `auto` (CUDA when this PyTorch has it). */
+export type TrainDeviceRequest = 'auto' | TrainDevice;
+
+/** How the Python interpreter was chosen. */
+export type PythonSource = 'request' | 'setting' | 'env' | 'path' | 'system';
+
+/** A Python interpreter that imports torch. */
+export interface PythonInfo {
+  /** Absolute path of the interpreter as found (not resolved through links). */
+  path: string;
+  source: PythonSource;
+  /** torch.__version__. */
+  torch: string;
+  /** torch.cuda.is_available(). */
+  cuda: boolean;
+}
+
+/** `finetune.python`: the interpreter fine-tuning would use, or why there is none. */
+export interface PythonCheck {
+  python: PythonInfo | null;
+  /** Why none was found, with install steps; null when one was. */
+  error: string | null;
+  /** Every interpreter tried, and why it was not taken (empty reason: taken). */
+  tried: { path: string; source: PythonSource; reason: string }[];
+}
+
+export type FinetunePhase = 'preparing' | 'training' | 'exporting' | 'evaluating' | 'registering' | 'done' | 'failed' | 'cancelled';
+
+/** One point of the training loss curve (the trainer's smoothed loss). */
+export interface LossPoint {
+  step: number;
+  loss: number;
+  lr: number;
+}
+
+/** The trainer's numbers on its held-out validation photos (a share of the train split). */
+export interface ValidationPoint {
+  step: number;
+  images: number;
+  mae: number;
+  /** F at 0.5 (beta^2 = 0.3). */
+  meanF: number;
+  maxF: number;
+  adaptiveF: number;
+  iou: number;
+}
+
+/** Live state of a fine-tune, pushed as `finetune.onDidProgress` and answered by `finetune.status`. */
+export interface FinetuneProgress {
+  jobId: string;
+  datasetId: number;
+  datasetName: string;
+  parentModelId: number;
+  phase: FinetunePhase;
+  device: TrainDevice;
+  /** Why `device` is not what was asked for (auto without CUDA); null otherwise. */
+  deviceReason: string | null;
+  python: PythonInfo | null;
+  step: number;
+  steps: number;
+  /** The latest smoothed loss; null before the first logged step. */
+  loss: number | null;
+  /** Every logged step so far. */
+  lossCurve: LossPoint[];
+  validations: ValidationPoint[];
+  bestValMae: number | null;
+  /** Of the training phase (the trainer's estimate); null before it has one. */
+  etaSeconds: number | null;
+  elapsedSeconds: number;
+  trainImages: number | null;
+  valImages: number | null;
+  /** Process id of the running trainer (null when none runs). */
+  trainerPid: number | null;
+  message: string | null;
+}
+
+/** The DBD metrics of one evaluation (F-measures with beta^2 = 0.3). */
+export interface EvaluationMetrics {
+  images: number;
+  mae: number;
+  /** F at threshold 0.5, averaged over images. */
+  meanF: number;
+  /** Maximum over 256 thresholds of the image-averaged F curve. */
+  maxF: number;
+  maxFThreshold: number;
+  /** F at twice each map's mean, averaged over images. */
+  adaptiveF: number;
+  /** IoU of the mask at 0.5. */
+  iou: number;
+  /** Mean per-image AUC; null when no image has both classes. */
+  auc: number | null;
+  aucImages: number;
+}
+
+/** Curves at the thresholds t/255 (index t), averaged over images. */
+export interface EvaluationCurves {
+  thresholds: number[];
+  precision: number[];
+  recall: number[];
+  fMeasure: number[];
+  tpr: number[];
+  fpr: number[];
+}
+
+/** A stored evaluation of a model on a dataset split. */
+export interface ModelEvaluation {
+  id: number;
+  modelId: number;
+  datasetId: number;
+  split: Split;
+  metrics: EvaluationMetrics;
+  curves: EvaluationCurves;
+  jobId: string | null;
+  createdAt: string;
+}
+
+/** Metric names that a comparison shows side by side. */
+export type ComparedMetric = 'mae' | 'meanF' | 'maxF' | 'adaptiveF' | 'iou' | 'auc';
+
+/** A fine-tuned model next to the model it started from, on the test split of its dataset. */
+export interface FinetuneComparison {
+  candidate: ModelRecord;
+  /** Null when the parent is no longer registered. */
+  parent: ModelRecord | null;
+  datasetId: number | null;
+  datasetName: string | null;
+  split: Split;
+  candidateEvaluation: ModelEvaluation | null;
+  parentEvaluation: ModelEvaluation | null;
+  /** candidate minus parent per metric (lower MAE is better, higher for the rest); null without both. */
+  delta: Partial<Record<ComparedMetric, number>> | null;
+  /** Lineage recorded with the model: steps, split, device, trainer numbers. */
+  lineage: Record<string, string>;
+}
+
+/** `Job.result` of a finished fine-tune. */
+export interface FinetuneResult {
+  comparison: FinetuneComparison;
+  steps: number;
+  /** Step of the checkpoint that was exported (the best on validation). */
+  checkpointStep: number;
+  device: TrainDevice;
+  python: PythonInfo;
+  trainImages: number;
+  valImages: number;
+  testImages: number;
+  lossCurve: LossPoint[];
+  validations: ValidationPoint[];
+  /** Wall time of the whole job. */
+  elapsedSeconds: number;
+  /** Folder holding the new model file, its checkpoint and the trainer's log. */
+  runDir: string;
+  /** Test items left out of the evaluation (no readable photo or mask), with why. */
+  evaluationFailures: { photoId: number; relPath: string; reason: string }[];
+}
+
+/** `finetune.status`: the job, its live progress while it runs, its result once done. */
+export interface FinetuneStatus {
+  job: Job;
+  progress: FinetuneProgress | null;
+  result: FinetuneResult | null;
+}
+
+/** `models.discard`. */
+export interface DiscardResult {
+  discarded: ModelRecord;
+  /** Files the studio had made for this model and removed. */
+  removedFiles: string[];
+  /** Files left in place because the studio did not make them (a model the user brought). */
+  keptFiles: string[];
 }

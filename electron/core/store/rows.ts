@@ -189,6 +189,7 @@ export function toModelRecord(row: ModelRow): ModelRecord {
     metadata: JSON.parse(row.metadata) as Record<string, string>,
     metrics: row.metrics === null ? null : (JSON.parse(row.metrics) as Record<string, number>),
     parentId: row.parent_id,
+    datasetId: row.dataset_id,
     active: row.active !== 0,
     createdAt: row.created_at,
   };

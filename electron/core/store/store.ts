@@ -26,6 +26,7 @@ import { DatasetTables } from './datasetTables';
 import { openDatabase } from './database';
 import type { SqliteDatabase } from './database';
 import { getSchemaVersion, migrate } from './migrate';
+import { ModelTables } from './modelTables';
 import { buildPhotoQuery, OPEN_ROOT_CONDITION } from './photoQuery';
 import type { OpenRoots, ParsedPhotoQuery } from './photoQuery';
 import {
@@ -188,6 +189,8 @@ export class Store {
   #closed = false;
   /** Dataset membership, splits, statuses, reviews and aggregates (datasetTables.ts). */
   readonly datasets: DatasetTables;
+  /** Model evaluations and removing models (modelTables.ts). */
+  readonly models: ModelTables;
 
   /** Opens (creating if needed) the database file and brings it to the latest schema. */
   static open(filename: string, options: StoreOptions = {}): Store {
@@ -211,6 +214,11 @@ export class Store {
       transaction: (work) => this.transaction(work),
       timestamp: () => this.#timestamp(),
       refreshPhotoStatus: (photoId) => this.#refreshPhotoStatus(photoId),
+    });
+    this.models = new ModelTables({
+      sql: this.#sql,
+      transaction: (work) => this.transaction(work),
+      timestamp: () => this.#timestamp(),
     });
   }
 

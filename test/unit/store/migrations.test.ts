@@ -59,6 +59,21 @@ const FIXTURES: Record<number, (db: SqliteDatabase) => void> = {
        VALUES (1, 1, 1, 2, 'accepted', 'rev', 'fine edges', '2025-01-02T00:00:00.000Z')`,
     ).run();
   },
+  30(db) {
+    // The rows of version 20, plus a fine-tuned model and both models' evaluations.
+    FIXTURES[20]!(db);
+    const at = '2025-02-01T00:00:00.000Z';
+    db.prepare(
+      `INSERT INTO models (id, name, version, file, hash, metadata, metrics, parent_id, dataset_id, active, created_at)
+       VALUES (2, 'defusionnet', '1.0.0-ft.cuhk.1', '/data/finetune/run/model.onnx', 'mh2', '{"finetune_steps":"500"}', '{"mae":0.08}', 1, 1, 0, ?)`,
+    ).run(at);
+    const evaluation = db.prepare(
+      `INSERT INTO model_evaluations (model_id, dataset_id, split, images, metrics, curves, job_id, created_at)
+       VALUES (?, 1, 'test', 1, ?, ?, 'j2', ?)`,
+    );
+    evaluation.run(1, '{"images":1,"mae":0.1}', '{"thresholds":[0,1]}', at);
+    evaluation.run(2, '{"images":1,"mae":0.08}', '{"thresholds":[0,1]}', at);
+  },
 };
 
 function snapshotRows(db: SqliteDatabase): Map<string, { columns: string[]; rows: Record<string, unknown>[] }> {
