@@ -7,7 +7,12 @@
  */
 import { z } from 'zod';
 import type {
+  AddPhotosResult,
   Dataset,
+  DatasetItemPage,
+  DatasetItemView,
+  DatasetReview,
+  DatasetStats,
   DetectStatus,
   Facets,
   Job,
@@ -17,8 +22,13 @@ import type {
   Photo,
   PhotoError,
   PhotoPage,
+  RemovePhotosResult,
+  SetStatusResult,
+  SplitResult,
   StoreCounts,
   StudioInfo,
+  UncertainItem,
+  UncertainPage,
 } from './types';
 
 const id = z.number().int().positive();
@@ -48,6 +58,38 @@ export const photoQuerySchema = z.object({
 });
 export type PhotoQuery = z.input<typeof photoQuerySchema>;
 
+/** The grid's filters without paging and order: which photos a dataset takes in. */
+export const photoFilterSchema = photoQuerySchema.omit({ sort: true, order: true, offset: true, limit: true });
+
+const split = z.enum(['train', 'test']);
+const photoIds = z.array(id).min(1).max(100_000);
+/** 0 < fraction < 1 of the items that go to the test split. */
+const testFraction = z.number().gt(0).lt(1).default(0.2);
+/** Seed of the split's shuffle: the same seed over the same items gives the same split. */
+const seed = z.number().int().min(0).max(2 ** 32 - 1).default(0);
+const comment = z.string().max(4096).nullable();
+const personName = z.string().trim().min(1).max(128);
+
+/** Ways to split a dataset into train and test. */
+export const datasetSplitSchema = z.discriminatedUnion('method', [
+  /** Shuffle with `seed`, the first round(n * testFraction) go to test. */
+  z.object({ datasetId: id, method: z.literal('random'), testFraction, seed }),
+  /**
+   * Whole folders go to one split (photos of one scene never straddle the line): the
+   * folders in `testFolders` (and their sub-folders) to test, the others to train; without
+   * `testFolders`, folders are drawn with `seed` until the test share is reached.
+   */
+  z.object({ datasetId: id, method: z.literal('folder'), testFolders: z.array(z.string().max(4096)).max(10_000).optional(), testFraction, seed }),
+  /** Exactly these photos to `split` (null: no split). */
+  z.object({ datasetId: id, method: z.literal('manual'), photoIds, split: split.nullable() }),
+  /**
+   * Random within bins of the current mask's blur fraction (`bins` equal bins over 0..1,
+   * items without a mask in a bin of their own), so that train and test see the same
+   * spread of mostly-sharp and mostly-blurred photos.
+   */
+  z.object({ datasetId: id, method: z.literal('stratified'), testFraction, seed, bins: z.number().int().min(1).max(100).default(10) }),
+]);
+
 /** Options of a detection run: model input size (multiple of 32) and tiled mode for big photos. */
 const detectRunOptions = {
   size: z.number().int().min(32).max(4096).multipleOf(32).optional(),
@@ -74,6 +116,86 @@ export const methodSchemas = {
 
   'datasets.list': z.object({}),
   'datasets.create': z.object({ name: z.string().trim().min(1).max(128), description: z.string().max(4096).default('') }),
+  'datasets.get': z.object({ datasetId: id }),
+  'datasets.update': z.object({ datasetId: id, name: z.string().trim().min(1).max(128).optional(), description: z.string().max(4096).optional() }),
+  /** Deletes the dataset with its items, masks and reviews (photos stay in the library). */
+  'datasets.delete': z.object({ datasetId: id }),
+  'datasets.addPhotos': z.union([
+    z.object({ datasetId: id, photoIds }),
+    /** Every photo the grid would show for this filter. */
+    z.object({ datasetId: id, filter: photoFilterSchema }),
+    /** Every present photo of the open library folders (or of one). */
+    z.object({ datasetId: id, all: z.literal(true), rootId: id.optional() }),
+  ]),
+  /** Takes photos out of the dataset; their masks are kept and come back if they are added again. */
+  'datasets.removePhotos': z.object({ datasetId: id, photoIds }),
+  'datasets.items': z.object({
+    datasetId: id,
+    status: z.array(itemStatus).max(5).optional(),
+    split: z.array(z.enum(['train', 'test', 'none'])).max(3).optional(),
+    sort: z.enum(['path', 'name', 'updatedAt', 'uncertainty', 'blurFraction']).default('path'),
+    order: z.enum(['asc', 'desc']).default('asc'),
+    offset: z.number().int().nonnegative().default(0),
+    limit: z.number().int().positive().max(1000).default(200),
+  }),
+  'datasets.split': datasetSplitSchema,
+  /** Sets the status of items by hand; `comment` replaces the items' comment when given. */
+  'datasets.setStatus': z.object({ datasetId: id, photoIds, status: itemStatus, comment: comment.optional() }),
+  'datasets.stats': z.object({ datasetId: id, bins: z.number().int().min(1).max(100).default(10) }),
+  /** Accepts (status reviewed) or rejects (status rejected) the item's current mask. */
+  'datasets.review': z.object({
+    datasetId: id,
+    photoId: id,
+    decision: z.enum(['accept', 'reject']),
+    comment: comment.optional(),
+    reviewer: personName.optional(),
+  }),
+  /** Review decisions, newest first: of one item, or of the whole dataset. */
+  'datasets.reviews': z.object({ datasetId: id, photoId: id.optional(), limit: z.number().int().positive().max(10_000).default(1000) }),
+  /** The reviewer mode's next item: the first (by path) of these statuses after `afterPhotoId`'s path. */
+  'datasets.nextToReview': z.object({
+    datasetId: id,
+    afterPhotoId: id.optional(),
+    status: z.array(itemStatus).min(1).max(5).default(['corrected']),
+  }),
+  /** Model-vs-human IoU and human agreement, computed as a job (`Job.result`: DatasetQuality). */
+  'datasets.quality': z.object({ datasetId: id }),
+  /** Items ordered by the model's uncertainty, most uncertain first. */
+  'datasets.uncertain': z.object({
+    datasetId: id,
+    status: z.array(itemStatus).min(1).max(5).default(['unlabelled', 'predicted']),
+    /** Whose predictions; default: per photo, the active model's, else the latest. */
+    modelId: id.optional(),
+    offset: z.number().int().nonnegative().default(0),
+    limit: z.number().int().positive().max(1000).default(50),
+  }),
+  /** The editor's "next most uncertain": the top of datasets.uncertain, skipping `exclude`. */
+  'datasets.nextUncertain': z.object({
+    datasetId: id,
+    exclude: z.array(id).max(10_000).default([]),
+    status: z.array(itemStatus).min(1).max(5).default(['unlabelled', 'predicted']),
+    modelId: id.optional(),
+  }),
+  /** Writes the dataset to `out` as a job (`Job.result`: DatasetExportResult). */
+  'datasets.export': z.object({
+    datasetId: id,
+    out: fsPath,
+    format: z.enum(['ctcug', 'coco']).default('ctcug'),
+    status: z.array(itemStatus).min(1).max(5).default(['reviewed', 'corrected']),
+    /** Replace an existing output folder (atomically); without it an existing folder is refused. */
+    force: z.boolean().default(false),
+    /** COCO segmentations as compressed string RLE (pycocotools) or uncompressed counts. */
+    cocoRle: z.enum(['compressed', 'uncompressed']).default('compressed'),
+  }),
+  /** Reads a CTCUG / CUHK / DUT-DBD / COCO folder into a dataset, as a job (`Job.result`: DatasetImportResult). */
+  'datasets.import': z.object({
+    path: fsPath,
+    /** Default: the folder's name. */
+    datasetName: z.string().trim().min(1).max(128).optional(),
+    polarity: z.enum(['auto', 'blur-white', 'blur-black']).default('auto'),
+    /** Status of imported masks; default: the manifest's per item, else 'corrected'. */
+    status: itemStatus.optional(),
+  }),
 
   'masks.history': z.object({ photoId: id, datasetId: id }),
 
@@ -106,6 +228,23 @@ export interface MethodResults {
   'jobs.cancel': { cancelled: boolean };
   'datasets.list': Dataset[];
   'datasets.create': Dataset;
+  'datasets.get': Dataset;
+  'datasets.update': Dataset;
+  'datasets.delete': { deleted: boolean };
+  'datasets.addPhotos': AddPhotosResult;
+  'datasets.removePhotos': RemovePhotosResult;
+  'datasets.items': DatasetItemPage;
+  'datasets.split': SplitResult;
+  'datasets.setStatus': SetStatusResult;
+  'datasets.stats': DatasetStats;
+  'datasets.review': DatasetItemView;
+  'datasets.reviews': DatasetReview[];
+  'datasets.nextToReview': DatasetItemView | null;
+  'datasets.quality': { jobId: string };
+  'datasets.uncertain': UncertainPage;
+  'datasets.nextUncertain': UncertainItem | null;
+  'datasets.export': { jobId: string };
+  'datasets.import': { jobId: string };
   'masks.history': MaskVersion[];
   'models.list': ModelRecord[];
   'detect.status': DetectStatus;

@@ -12,6 +12,7 @@ import { isMethodName, methodSchemas } from '../api/methods';
 import type { MethodName, MethodResult } from '../api/methods';
 import type { ResourceKind } from '../api/resources';
 import type { DeviceRequest } from '../api/types';
+import { DatasetService } from './datasets/datasetService';
 import { DetectService } from './detect/detectService';
 import { JobQueue } from './jobs/jobQueue';
 import { LibraryService, SCAN_JOB_KIND } from './library/libraryService';
@@ -48,6 +49,7 @@ export interface CoreServices {
   jobs: JobQueue;
   library: LibraryService;
   detect: DetectService;
+  datasets: DatasetService;
   sampleLibrary: string;
   version: string;
 }
@@ -129,6 +131,8 @@ export async function createCoreServices(options: CoreOptions): Promise<CoreServ
     onPhotosChanged: (change) => emit('library.onDidChange', change),
   });
 
+  const datasets = new DatasetService({ store, jobs, library, studioVersion: version });
+
   const handlers: MethodHandlers = {
     'app.info': () => ({
       version,
@@ -163,6 +167,23 @@ export async function createCoreServices(options: CoreOptions): Promise<CoreServ
 
     'datasets.list': () => store.listDatasets(),
     'datasets.create': (input) => store.createDataset(input.name, input.description),
+    'datasets.get': (input) => datasets.get(input.datasetId),
+    'datasets.update': (input) => datasets.update(input),
+    'datasets.delete': (input) => datasets.delete(input.datasetId),
+    'datasets.addPhotos': (input) => datasets.addPhotos(input),
+    'datasets.removePhotos': (input) => datasets.removePhotos(input),
+    'datasets.items': (input) => datasets.items(input),
+    'datasets.split': (input) => datasets.split(input),
+    'datasets.setStatus': (input) => datasets.setStatus(input),
+    'datasets.stats': (input) => datasets.stats(input),
+    'datasets.review': (input) => datasets.review(input),
+    'datasets.reviews': (input) => datasets.reviews(input),
+    'datasets.nextToReview': (input) => datasets.nextToReview(input),
+    'datasets.quality': (input) => datasets.quality(input),
+    'datasets.uncertain': (input) => datasets.uncertain(input),
+    'datasets.nextUncertain': (input) => datasets.nextUncertain(input),
+    'datasets.export': (input) => datasets.export(input),
+    'datasets.import': (input) => datasets.import(input),
 
     'masks.history': (input) => store.listMaskHistory(input.photoId, input.datasetId),
 
@@ -281,5 +302,5 @@ export async function createCoreServices(options: CoreOptions): Promise<CoreServ
     throw error;
   }
 
-  return { core, store, jobs, library, detect, sampleLibrary, version };
+  return { core, store, jobs, library, detect, datasets, sampleLibrary, version };
 }

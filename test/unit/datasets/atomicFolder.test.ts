@@ -1,0 +1,60 @@
+/** Atomic folder writes: all or nothing, existing folders refused unless forced. */
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StudioError } from '../../../electron/api/errors';
+import { writeFolderAtomically } from '../../../electron/core/datasets/atomicFolder';
+import { makeTempDir } from './fixtures';
+
+let temp: { dir: string; remove: () => Promise<void> };
+
+beforeAll(async () => {
+  temp = await makeTempDir('defusion-atomic-');
+});
+
+afterAll(async () => {
+  await temp.remove();
+});
+
+describe('atomic folders', () => {
+  it('writes into a hidden sibling and renames it into place', async () => {
+    const out = join(temp.dir, 'parent', 'out');
+    const seen = await writeFolderAtomically(out, { force: false }, async (folder) => {
+      expect(folder).not.toBe(out);
+      expect(folder.startsWith(join(temp.dir, 'parent', '.out.partial-'))).toBe(true);
+      await writeFile(join(folder, 'a.txt'), 'one');
+      await expect(readdir(out)).rejects.toThrow();
+      return 'done';
+    });
+    expect(seen).toBe('done');
+    expect(await readFile(join(out, 'a.txt'), 'utf8')).toBe('one');
+    expect(await readdir(join(temp.dir, 'parent'))).toEqual(['out']);
+  });
+
+  it('refuses an existing folder, or replaces it with force', async () => {
+    const out = join(temp.dir, 'existing');
+    await mkdir(out);
+    await writeFile(join(out, 'old.txt'), 'old');
+    await expect(writeFolderAtomically(out, { force: false }, async () => 1)).rejects.toThrow(StudioError);
+    await expect(writeFolderAtomically(out, { force: false }, async () => 1)).rejects.toThrow(/already exists/);
+    await writeFolderAtomically(out, { force: true }, async (folder) => writeFile(join(folder, 'new.txt'), 'new'));
+    expect(await readdir(out)).toEqual(['new.txt']);
+    expect((await readdir(temp.dir)).filter((name) => name.startsWith('.'))).toEqual([]);
+    await writeFile(join(temp.dir, 'file'), 'x');
+    await expect(writeFolderAtomically(join(temp.dir, 'file'), { force: true }, async () => 1)).rejects.toThrow(/not a folder/);
+  });
+
+  it('leaves nothing behind, and the old folder intact, when writing fails', async () => {
+    const out = join(temp.dir, 'kept');
+    await mkdir(out);
+    await writeFile(join(out, 'old.txt'), 'old');
+    await expect(
+      writeFolderAtomically(out, { force: true }, async (folder) => {
+        await writeFile(join(folder, 'half.txt'), 'half');
+        throw new Error('disk full');
+      }),
+    ).rejects.toThrow('disk full');
+    expect(await readdir(out)).toEqual(['old.txt']);
+    expect((await readdir(temp.dir)).filter((name) => name.startsWith('.'))).toEqual([]);
+  });
+});
