@@ -38,7 +38,7 @@ export interface CoreOptions {
   modelPath?: string;
   /** Detection device (default auto). */
   device?: DeviceRequest;
-  /** Detection worker threads (default 1). */
+  /** Detection worker threads (default: two, one on a one-core machine). */
   detectWorkers?: number;
 }
 

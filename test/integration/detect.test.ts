@@ -13,6 +13,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DetectJobResult, Job } from '../../electron/api/types';
 import { createCoreServices } from '../../electron/core/createCore';
+import { defaultWorkerCount } from '../../electron/core/detect/workerPool';
 import type { CoreServices } from '../../electron/core/createCore';
 import { FIXTURE_MODELS, REPO_ROOT, SAMPLE_GT, SAMPLE_IMAGES, TINY_MODEL, writePhoto } from '../unit/detect/fixturePhotos';
 
@@ -192,7 +193,7 @@ describe('detection jobs in the studio', () => {
 
   it('reports the model and the device', async () => {
     const status = await services.core.call('detect.status', {});
-    expect(status).toMatchObject({ requestedDevice: 'cpu', device: 'cpu', fallbacks: [], fallbackReason: null, error: null, workers: 1 });
+    expect(status).toMatchObject({ requestedDevice: 'cpu', device: 'cpu', fallbacks: [], fallbackReason: null, error: null, workers: defaultWorkerCount() });
     expect(status.model).toMatchObject({ name: 'defusionnet-tiny-fixture', version: '0.0.1', file: TINY_MODEL, inputSize: 64 });
     expect(status.model!.id).toBeGreaterThan(0);
     expect((await services.core.call('models.list', {})).map((model) => model.hash)).toContain(status.model!.hash);

@@ -12,7 +12,7 @@ import { collectPhotoInputs, detectFiles } from '../../core/detect/detectFiles';
 import { DEVICE_LABELS, DEVICE_REQUESTS, isDeviceRequest } from '../../core/detect/devices';
 import { isValidSize } from '../../core/detect/modelContract';
 import { resolveModelPath } from '../../core/detect/modelPath';
-import { DetectWorkerPool } from '../../core/detect/workerPool';
+import { DetectWorkerPool, defaultWorkerCount } from '../../core/detect/workerPool';
 import { UsageError, parseCommandArgs, reportUsageError } from '../args';
 import { EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, defaultStreams } from '../command';
 import type { CommandStreams } from '../command';
@@ -33,7 +33,7 @@ Options:
   --tile             overlapping tiles at a higher resolution: sharper boundaries on big photos
   --threshold T      mask threshold in 0..1 (default 0.5; implies nothing without --masks)
   --masks            also write DIR/<stem>_mask.png, the binary mask (0/255) at --threshold
-  --workers N        inference worker threads (default 1)
+  --workers N        inference worker threads (default 2; 1 on a one-core machine)
   --json             print one JSON document with every result on stdout
   -h, --help         show this help
 
@@ -68,7 +68,7 @@ function parseDetectArgs(argv: string[]): DetectArgs | null {
     tile: { type: 'boolean', default: false },
     threshold: { type: 'string' },
     masks: { type: 'boolean', default: false },
-    workers: { type: 'string', default: '1' },
+    workers: { type: 'string' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   });
@@ -80,7 +80,7 @@ function parseDetectArgs(argv: string[]): DetectArgs | null {
   if (size !== undefined && !isValidSize(size)) throw new UsageError(`--size must be a positive multiple of 32, not '${values.size}'`);
   const threshold = values.threshold === undefined ? 0.5 : Number(values.threshold);
   if (!(threshold >= 0 && threshold <= 1)) throw new UsageError(`--threshold must be a number in 0..1, not '${values.threshold}'`);
-  const workers = Number(values.workers);
+  const workers = values.workers === undefined ? defaultWorkerCount() : Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError(`--workers must be a whole number from 1 to 64, not '${values.workers}'`);
   return {
     inputs: positionals,

@@ -18,7 +18,7 @@ import type { Store } from '../store/store';
 import type { DetectOptions } from './detectPhoto';
 import { fallbackSummary } from './devices';
 import { resolveModelPath } from './modelPath';
-import { DetectWorkerPool } from './workerPool';
+import { DetectWorkerPool, defaultWorkerCount } from './workerPool';
 import type { PoolStatus } from './workerPool';
 
 export const DETECT_JOB_KIND = 'detect';
@@ -37,7 +37,7 @@ export interface DetectServiceOptions {
   /** A model file that overrides the registry and the bundled model. */
   modelPath?: string;
   device?: DeviceRequest;
-  /** Inference worker threads (default 1). */
+  /** Inference worker threads (default: defaultWorkerCount()). */
   workers?: number;
   idleReleaseMs?: number;
   /** Photos whose grid status changed because they got a prediction. */
@@ -82,7 +82,7 @@ export class DetectService {
    */
   async status(): Promise<DetectStatus> {
     const requestedDevice = this.#options.device ?? 'auto';
-    const workers = Math.max(1, this.#options.workers ?? 1);
+    const workers = Math.max(1, this.#options.workers ?? defaultWorkerCount());
     try {
       // Workers stopped for idleness are not restarted just to answer: the device they
       // found for this model is still the one detection will use.
@@ -160,7 +160,7 @@ export class DetectService {
   async #startPool(modelPath: string): Promise<RunningPool> {
     const pool = await DetectWorkerPool.start({
       modelPath,
-      workers: this.#options.workers ?? 1,
+      workers: this.#options.workers ?? defaultWorkerCount(),
       load: { device: this.#options.device ?? 'auto' },
     });
     const info = pool.status.info;

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DetectService } from '../../../electron/core/detect/detectService';
 import { BUNDLED_MODEL, findBundledModel } from '../../../electron/core/detect/modelPath';
+import { defaultWorkerCount } from '../../../electron/core/detect/workerPool';
 import { JobQueue } from '../../../electron/core/jobs/jobQueue';
 import { Store } from '../../../electron/core/store/store';
 import { FIXTURE_MODELS, TINY_MODEL } from './fixturePhotos';
@@ -28,7 +29,7 @@ describe('DetectService', () => {
   it('reports the model given at start, registered by hash, and the device', async () => {
     const { detect, store } = service(TINY_MODEL);
     const status = await detect.status();
-    expect(status).toMatchObject({ device: 'cpu', requestedDevice: 'cpu', error: null, workers: 1, fallbacks: [] });
+    expect(status).toMatchObject({ device: 'cpu', requestedDevice: 'cpu', error: null, workers: defaultWorkerCount(), fallbacks: [] });
     expect(status.model).toMatchObject({ name: 'defusionnet-tiny-fixture', file: TINY_MODEL, inputSize: 64 });
     const registered = store.listModels();
     expect(registered).toHaveLength(1);
