@@ -69,6 +69,7 @@ export class EditorScene {
   readonly #divider: Konva.Line;
   #panes: PaneNodes[] = [];
   #photo: CanvasImageSource | null = null;
+  #photoSize = { width: 0, height: 0 };
   #maskCanvas: HTMLCanvasElement | null = null;
   #predictionCanvas: HTMLCanvasElement | null = null;
   #view: Viewport = { zoom: 1, x: 0, y: 0 };
@@ -127,9 +128,15 @@ export class EditorScene {
     this.#rebuildPanes();
   }
 
-  setPhoto(photo: CanvasImageSource | null): void {
+  /**
+   * The photo, drawn over the mask's width x height whatever its own resolution: a
+   * preview-sized image (a RAW file's embedded JPEG, a scaled-down display copy) still
+   * lines up with the mask pixel for pixel.
+   */
+  setPhoto(photo: CanvasImageSource | null, width: number, height: number): void {
     this.#photo = photo;
-    for (const pane of this.#panes) (pane.photo.findOne('Image') as Konva.Image | undefined)?.image(photo ?? undefined);
+    this.#photoSize = { width, height };
+    for (const pane of this.#panes) (pane.photo.findOne('Image') as Konva.Image | undefined)?.setAttrs({ image: photo ?? undefined, width, height });
   }
 
   setMaskCanvas(canvas: HTMLCanvasElement | null): void {
@@ -217,7 +224,7 @@ export class EditorScene {
     this.#panes = this.#paneSpecs().map((spec) => {
       const clip = { clipX: spec.x, clipY: 0, clipWidth: spec.width, clipHeight: spec.height };
       const photo = new Konva.Group(clip);
-      photo.add(new Konva.Group().add(new Konva.Image({ image: this.#photo ?? undefined, listening: false })));
+      photo.add(new Konva.Group().add(new Konva.Image({ image: this.#photo ?? undefined, ...this.#photoSize, listening: false })));
       const prediction = new Konva.Group(clip);
       const predictionImage = new Konva.Image({ image: this.#predictionCanvas ?? undefined, listening: false });
       prediction.add(new Konva.Group().add(predictionImage));
