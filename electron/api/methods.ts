@@ -14,7 +14,10 @@ import type {
   DatasetReview,
   DatasetStats,
   DetectStatus,
+  DiscardResult,
   Facets,
+  FinetuneComparison,
+  FinetuneStatus,
   Job,
   LibraryRoot,
   MaskVersion,
@@ -22,6 +25,7 @@ import type {
   Photo,
   PhotoError,
   PhotoPage,
+  PythonCheck,
   RemovePhotosResult,
   SetStatusResult,
   SplitResult,
@@ -95,6 +99,16 @@ const detectRunOptions = {
   size: z.number().int().min(32).max(4096).multipleOf(32).optional(),
   tiled: z.boolean().default(false),
 };
+
+/**
+ * A Python interpreter named by a caller: an absolute path whose file name is a Python
+ * command (python, python3, python3.11, python.exe). The renderer is untrusted, and this
+ * path is executed: it may pick another interpreter, never another program.
+ */
+const pythonPath = fsPath
+  .refine((value) => /^(\/|[A-Za-z]:[\\/])/.test(value), 'the Python path must be absolute')
+  .refine((value) => /^python[0-9.]*(\.exe)?$/i.test(value.split(/[\\/]/).pop() ?? ''), 'the file must be a Python interpreter (python, python3, python3.11 …)');
+const inputSide = z.number().int().min(32).max(4096).multipleOf(32);
 
 /** Method name → input schema. */
 export const methodSchemas = {
@@ -200,6 +214,47 @@ export const methodSchemas = {
   'masks.history': z.object({ photoId: id, datasetId: id }),
 
   'models.list': z.object({}),
+  /** Makes a registered model the one detection uses. */
+  'models.activate': z.object({ id }),
+  /** Removes a model that is not active from the registry, with the files the studio made for it. */
+  'models.discard': z.object({ id }),
+
+  /** The Python fine-tuning would run (`python`: try this one instead of the setting / PATH). */
+  'finetune.python': z.object({ python: pythonPath.optional() }),
+  /**
+   * Fine-tunes the active model on a dataset's train split (items whose mask is corrected
+   * or reviewed) as a job; the new model is registered, not active, with its measurements
+   * and the parent's on the test split. Progress: `finetune.onDidProgress`.
+   */
+  'finetune.start': z.object({
+    datasetId: id,
+    steps: z.number().int().min(1).max(1_000_000).default(500),
+    device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
+    python: pythonPath.optional(),
+    batchSize: z.number().int().min(1).max(256).default(8),
+    /** Training crop side. */
+    crop: inputSide.default(224),
+    lr: z.number().positive().max(1).default(5e-4),
+    /** Default: a tenth of the steps, at most 100. */
+    warmup: z.number().int().min(0).max(1_000_000).optional(),
+    /** Share of the training photos held out for validation during training. */
+    valFraction: z.number().min(0).lt(1).default(0.1),
+    /** Default: four validations per run, at most 250 steps apart. */
+    valEvery: z.number().int().min(1).max(1_000_000).optional(),
+    /** Validation input side; default the model's input size. */
+    valSize: inputSide.optional(),
+    /** Photos are held in memory at most this large. */
+    maxSide: z.number().int().min(64).max(8192).default(640),
+    /** CPU threads of the trainer (0: all cores). */
+    threads: z.number().int().min(0).max(1024).default(0),
+    seed,
+    /** Input side when the test split is evaluated; default the model's input size. */
+    evalSize: inputSide.optional(),
+  }),
+  /** A fine-tune job: its state, live progress (loss curve, validation, ETA) and result. */
+  'finetune.status': z.object({ jobId: z.string().min(1).max(64) }),
+  /** A fine-tuned model next to its parent on the test split: metrics table and curves. */
+  'finetune.results': z.object({ modelId: id }),
 
   'detect.status': z.object({}),
   'detect.run': z.union([
@@ -247,6 +302,12 @@ export interface MethodResults {
   'datasets.import': { jobId: string };
   'masks.history': MaskVersion[];
   'models.list': ModelRecord[];
+  'models.activate': ModelRecord;
+  'models.discard': DiscardResult;
+  'finetune.python': PythonCheck;
+  'finetune.start': { jobId: string };
+  'finetune.status': FinetuneStatus;
+  'finetune.results': FinetuneComparison;
   'detect.status': DetectStatus;
   'detect.run': { jobId: string };
 }

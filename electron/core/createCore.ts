@@ -14,6 +14,8 @@ import type { ResourceKind } from '../api/resources';
 import type { DeviceRequest } from '../api/types';
 import { DatasetService } from './datasets/datasetService';
 import { DetectService } from './detect/detectService';
+import { FinetuneService } from './finetune/finetuneService';
+import { ModelRegistry } from './finetune/modelRegistry';
 import { JobQueue } from './jobs/jobQueue';
 import { LibraryService, SCAN_JOB_KIND } from './library/libraryService';
 import { Store } from './store/store';
@@ -40,6 +42,10 @@ export interface CoreOptions {
   device?: DeviceRequest;
   /** Detection worker threads (default: two, one on a one-core machine). */
   detectWorkers?: number;
+  /** The DEFUSION_PYTHON setting: the Python fine-tuning runs (else the environment variable, else PATH). */
+  python?: string;
+  /** Folder of fine-tune runs; default `finetune/` next to the database file. */
+  finetuneRunsDir?: string;
 }
 
 /** The core and the services behind it, for in-process callers (CLI, tests, benchmarks). */
@@ -50,6 +56,8 @@ export interface CoreServices {
   library: LibraryService;
   detect: DetectService;
   datasets: DatasetService;
+  finetune: FinetuneService;
+  modelRegistry: ModelRegistry;
   sampleLibrary: string;
   version: string;
 }
@@ -133,6 +141,23 @@ export async function createCoreServices(options: CoreOptions): Promise<CoreServ
 
   const datasets = new DatasetService({ store, jobs, library, studioVersion: version });
 
+  const finetune = new FinetuneService({
+    store,
+    jobs,
+    python: options.python,
+    runsRoot: options.finetuneRunsDir,
+    fallbackModelPath: () => detect.modelPath(),
+    evaluationDevice: options.device,
+    onProgress: (progress) => emit('finetune.onDidProgress', progress),
+    onModelsChanged: (models) => emit('models.onDidChange', models),
+  });
+  const modelRegistry = new ModelRegistry({
+    store,
+    runsRoot: () => finetune.runsRoot(),
+    busy: (modelId) => finetune.busyReason(modelId),
+    onModelsChanged: (models) => emit('models.onDidChange', models),
+  });
+
   const handlers: MethodHandlers = {
     'app.info': () => ({
       version,
@@ -188,6 +213,13 @@ export async function createCoreServices(options: CoreOptions): Promise<CoreServ
     'masks.history': (input) => store.listMaskHistory(input.photoId, input.datasetId),
 
     'models.list': () => store.listModels(),
+    'models.activate': (input) => modelRegistry.activate(input.id),
+    'models.discard': (input) => modelRegistry.discard(input.id),
+
+    'finetune.python': (input) => finetune.python(input.python),
+    'finetune.start': (input) => finetune.start(input),
+    'finetune.status': (input) => finetune.status(input.jobId),
+    'finetune.results': (input) => finetune.results(input.modelId),
 
     'detect.status': () => detect.status(),
     'detect.run': (input) => detect.run(input),
@@ -282,6 +314,7 @@ export async function createCoreServices(options: CoreOptions): Promise<CoreServ
     close(): Promise<void> {
       closing ??= (async () => {
         await jobs.close();
+        finetune.dispose();
         await detect.dispose();
         await library.dispose();
         store.close();
@@ -302,5 +335,5 @@ export async function createCoreServices(options: CoreOptions): Promise<CoreServ
     throw error;
   }
 
-  return { core, store, jobs, library, detect, datasets, sampleLibrary, version };
+  return { core, store, jobs, library, detect, datasets, finetune, modelRegistry, sampleLibrary, version };
 }
