@@ -7,9 +7,11 @@ import type { CommandModule } from '../command';
 
 export const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   import: () => import('./import'),
+  export: () => import('./export'),
   info: () => import('./info'),
   detect: () => import('./detect'),
   evaluate: () => import('./evaluate'),
+  finetune: () => import('./finetune'),
 };
 
 export function isCommandName(name: string): boolean {

@@ -34,7 +34,7 @@ export async function checkDestination(destination: string, options: AtomicFolde
     return;
   }
   if (!info.isDirectory()) throw new StudioError('conflict', `${destination} exists and is not a folder.`);
-  if (!options.force) throw new StudioError('conflict', `${destination} already exists; use --force (force: true) to replace it.`);
+  if (!options.force) throw new StudioError('conflict', `${destination} already exists; export with force to replace it.`);
 }
 
 /**
