@@ -327,6 +327,12 @@ describe('CTCUG export and import', () => {
     await finished(jobId);
     expect(await fileHashes(out)).toEqual(before);
     expect((await readdir(join(temp.dir, 'exports'))).sort()).toEqual(['blur-set']);
+    // Force replaces an earlier export, never a folder of someone's own files.
+    await expect(services.core.call('datasets.export', { datasetId, out: library, force: true })).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringMatching(/not an earlier export/),
+    });
+    expect((await readdir(library)).sort()).toEqual(['beach', 'city', 'forest']);
   });
 
   it('imports the export into a fresh studio: pixel-equal masks, the same splits and statuses; its re-export has the same photos and masks', async () => {

@@ -11,6 +11,7 @@ import type { DatasetExportResult, ExportFormat, ItemStatus, Job } from '../../a
 import { createCoreServices } from '../../core/createCore';
 import type { CoreServices } from '../../core/createCore';
 import { checkDestination } from '../../core/datasets/atomicFolder';
+import { isReplaceableExport } from '../../core/datasets/exportManifest';
 import { DatabaseFromFutureError } from '../../core/store/migrate';
 import { parseCommandArgs, reportUsageError, UsageError } from '../args';
 import { EXIT_OK, EXIT_SOME_FAILED, defaultStreams } from '../command';
@@ -42,7 +43,8 @@ Options:
   --status LIST        item statuses to export, comma-separated, or 'all'
                        (default: reviewed,corrected; statuses: ${ITEM_STATUSES.join(', ')})
   --coco-rle KIND      compressed (default; pycocotools' string RLE) or uncompressed
-  --force              replace DIR if it exists
+  --force              replace DIR if it is an earlier export (or empty); any other
+                       folder is never replaced
   --json               print one JSON document on stdout instead of the summary
   -h, --help           show this help
 
@@ -160,7 +162,7 @@ export async function run(argv: string[], streams: CommandStreams = defaultStrea
       return reportUsageError('export', usage, `no dataset named "${args.dataset}" in ${args.db}${names.length > 0 ? ` (there are: ${names.join(', ')})` : ' (it has none)'}`, streams);
     }
     try {
-      await checkDestination(args.out, { force: args.force });
+      await checkDestination(args.out, { force: args.force, replaceable: isReplaceableExport });
     } catch (error) {
       if (error instanceof StudioError) return reportUsageError('export', usage, error.message.replace('export with force', 'add --force'), streams);
       throw error;

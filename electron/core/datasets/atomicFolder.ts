@@ -14,6 +14,11 @@ import { StudioError } from '../../api/errors';
 export interface AtomicFolderOptions {
   /** Replace `destination` when it exists (otherwise it is refused with 'conflict'). */
   force: boolean;
+  /**
+   * With `force`, whether an existing folder may be replaced (exports only replace
+   * earlier exports, never a folder that merely has the same name); default: any.
+   */
+  replaceable?: (folder: string) => Promise<boolean>;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -35,6 +40,9 @@ export async function checkDestination(destination: string, options: AtomicFolde
   }
   if (!info.isDirectory()) throw new StudioError('conflict', `${destination} exists and is not a folder.`);
   if (!options.force) throw new StudioError('conflict', `${destination} already exists; export with force to replace it.`);
+  if (options.replaceable && !(await options.replaceable(destination))) {
+    throw new StudioError('conflict', `${destination} already exists and is not an earlier export; it is left alone even with force.`);
+  }
 }
 
 /**

@@ -24,6 +24,7 @@ import { detectDatasetLayout } from './datasetLayout';
 import { datasetQuality } from './datasetQuality';
 import { datasetStats } from './datasetStats';
 import { exportDataset } from './exportDataset';
+import { isReplaceableExport } from './exportManifest';
 import { importDataset } from './importDataset';
 import { folderSplit, randomSplit, stratifiedSplit } from './splitPlan';
 
@@ -203,7 +204,7 @@ export class DatasetService {
   async export(input: Input<'datasets.export'>): Promise<{ jobId: string }> {
     const dataset = this.#dataset(input.datasetId);
     if (!isAbsolute(input.out)) throw new StudioError('invalid-input', `The export folder must be an absolute path, got "${input.out}".`);
-    await checkDestination(input.out, { force: input.force });
+    await checkDestination(input.out, { force: input.force, replaceable: isReplaceableExport });
     const job = this.#jobs.enqueue(
       { kind: EXPORT_JOB_KIND, title: `Exporting ${dataset.name} (${input.format.toUpperCase()})`, params: { ...input } },
       (context) =>

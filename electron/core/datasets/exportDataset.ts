@@ -17,7 +17,7 @@ import type { CocoRleKind } from './exportCoco';
 import { createCtcugWriter } from './exportCtcug';
 import type { FormatWriter } from './exportFormat';
 import { readExportMask, writeExportPhoto } from './exportItems';
-import { buildManifest } from './exportManifest';
+import { buildManifest, isReplaceableExport } from './exportManifest';
 import type { WrittenItem } from './exportManifest';
 import { planExport } from './exportPlan';
 import { blurFraction } from './maskPixels';
@@ -42,7 +42,7 @@ export async function exportDataset(store: Store, options: ExportOptions, contex
   const out = resolve(options.out);
   const reviews = store.datasets.latestReviews(options.datasetId);
 
-  return writeFolderAtomically(out, { force: options.force }, async (folder) => {
+  return writeFolderAtomically(out, { force: options.force, replaceable: isReplaceableExport }, async (folder) => {
     const imagesDir = join(folder, 'images');
     await mkdir(imagesDir);
     const writer: FormatWriter =

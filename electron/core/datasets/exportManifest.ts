@@ -4,10 +4,29 @@
  * Only data from the database goes in (no export time, no absolute paths), so the same
  * dataset exports to the same bytes.
  */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { DatasetReview, ExportFormat, ItemStatus, ModelRecord, Split } from '../../api/types';
 import { ITEM_STATUSES } from '../../api/types';
 import type { ExportPlan, PlannedItem } from './exportPlan';
 import { EXPORT_JPEG_QUALITY } from './exportItems';
+
+/** Who wrote an export, as its manifest says (`source.application`). */
+export const EXPORT_APPLICATION = 'DeFusion Studio';
+
+/**
+ * Whether `folder` may be replaced by an export: it is empty, or an earlier export (its
+ * manifest.json names this application). Anything else is someone's data.
+ */
+export async function isReplaceableExport(folder: string): Promise<boolean> {
+  try {
+    if ((await readdir(folder)).length === 0) return true;
+    const manifest = JSON.parse(await readFile(join(folder, 'manifest.json'), 'utf8')) as { source?: { application?: unknown } };
+    return manifest.source?.application === EXPORT_APPLICATION;
+  } catch {
+    return false;
+  }
+}
 
 /** The mask contract, as the manifest states it. */
 export const MASK_DESCRIPTION = '8-bit grayscale PNG at the photo size (EXIF orientation applied); 255 = defocus-blurred, 0 = in focus';
@@ -91,7 +110,7 @@ export function buildManifest(options: {
     mask: MASK_DESCRIPTION,
     polarity: 'blur-white',
     source: {
-      application: 'DeFusion Studio',
+      application: EXPORT_APPLICATION,
       version: options.studioVersion,
       dataset: plan.dataset.name,
       datasetCreatedAt: plan.dataset.createdAt,

@@ -44,6 +44,18 @@ describe('atomic folders', () => {
     await expect(writeFolderAtomically(join(temp.dir, 'file'), { force: true }, async () => 1)).rejects.toThrow(/not a folder/);
   });
 
+  it('replaces only what the caller calls replaceable', async () => {
+    const out = join(temp.dir, 'precious');
+    await mkdir(out);
+    await writeFile(join(out, 'mine.txt'), 'mine');
+    const replaceable = async (folder: string): Promise<boolean> => (await readdir(folder)).includes('manifest.json');
+    await expect(writeFolderAtomically(out, { force: true, replaceable }, async () => 1)).rejects.toThrow(/not an earlier export/);
+    expect(await readdir(out)).toEqual(['mine.txt']);
+    await writeFile(join(out, 'manifest.json'), '{}');
+    await writeFolderAtomically(out, { force: true, replaceable }, async (folder) => writeFile(join(folder, 'new.txt'), 'new'));
+    expect(await readdir(out)).toEqual(['new.txt']);
+  });
+
   it('leaves nothing behind, and the old folder intact, when writing fails', async () => {
     const out = join(temp.dir, 'kept');
     await mkdir(out);
