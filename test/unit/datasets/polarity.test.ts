@@ -63,6 +63,16 @@ describe('mask polarity', () => {
     for (const pair of blurBlack) expect(await pairRatio(pair), pair.stem).toBeGreaterThan(1.6);
   });
 
+  it('measures big photos at a reduced size, the mask scaled with them', async () => {
+    const photoPath = join(temp.dir, 'big', 'big.jpg');
+    const mask = await makeDefocusedPhoto(photoPath, { width: 900, height: 600, shape: centreDisc(0.3), seed: 77 });
+    await writeMask(join(temp.dir, 'big', 'white.png'), mask, 900, 600);
+    await writeMask(join(temp.dir, 'big', 'black.png'), mask, 900, 600, { invert: true });
+    const pair = { stem: 'big', photoPath, width: 900, height: 600 };
+    expect(await pairRatio({ ...pair, gtPath: join(temp.dir, 'big', 'white.png') })).toBeLessThan(0.6);
+    expect(await pairRatio({ ...pair, gtPath: join(temp.dir, 'big', 'black.png') })).toBeGreaterThan(1.6);
+  });
+
   it('decides blur-white for CUHK-style masks and blur-black for DUT-style ones, with the evidence', async () => {
     const white = await decidePolarity({ request: 'auto', kind: 'cuhk', manifestPolarity: null, pairs: blurWhite });
     expect(white).toMatchObject({ polarity: 'blur-white', method: 'measured', evidence: { pairs: 5, blurWhiteVotes: 5, blurBlackVotes: 0 } });
