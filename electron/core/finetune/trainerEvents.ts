@@ -198,7 +198,8 @@ function toEvent(value: Record<string, unknown>): TrainerEvent | Invalid {
 /**
  * JSON.parse that also takes the NaN and Infinity Python's json module writes for
  * non-finite floats (as null: "no number"). The replacement only runs when plain
- * parsing failed, and only on bare tokens, so strings that mention NaN stay as they are.
+ * parsing failed, and only on tokens in value position (after ':', ',' or '['), so a
+ * path like 'runs/NaN-test' in the same line stays as it is.
  */
 function parseJsonLine(line: string): unknown {
   try {

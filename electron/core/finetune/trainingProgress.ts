@@ -31,15 +31,12 @@ export interface TrainingProgressInit {
 }
 
 /**
- * Halves a long curve by dropping every other point but always keeping the last one,
- * so the curve keeps its shape and its end over any number of steps.
+ * Halves a curve sampled every `stride` points into one sampled every `2 * stride`: the
+ * points at even positions stay (the first one included), so the curve keeps its start,
+ * its shape and an even spacing over any number of halvings.
  */
-export function thinCurve(points: LossPoint[], max: number): LossPoint[] {
-  if (points.length <= max) return points;
-  const kept = points.filter((_, index) => index % 2 === 1);
-  const last = points[points.length - 1]!;
-  if (kept[kept.length - 1] !== last) kept.push(last);
-  return kept;
+export function thinCurve(points: readonly LossPoint[]): LossPoint[] {
+  return points.filter((_, index) => index % 2 === 0);
 }
 
 export class TrainingProgress {
@@ -47,6 +44,12 @@ export class TrainingProgress {
   readonly #now: () => number;
   readonly #startedAt: number;
   readonly #maxLossPoints: number;
+  /** Loss points kept: every `#stride`-th logged point. */
+  #sampled: LossPoint[] = [];
+  #stride = 1;
+  #logged = 0;
+  /** The latest point, shown even when it is not one of the sampled ones. */
+  #latest: LossPoint | null = null;
 
   constructor(init: TrainingProgressInit, maxLossPoints = MAX_LOSS_POINTS) {
     this.#now = init.now ?? (() => Date.now());
@@ -133,12 +136,9 @@ export class TrainingProgress {
         state.step = event.step;
         state.steps = event.steps;
         state.etaSeconds = event.etaSeconds;
-        if (event.loss !== null) {
+        if (event.loss !== null && (this.#latest === null || this.#latest.step < event.step)) {
           state.loss = event.loss;
-          const last = state.lossCurve[state.lossCurve.length - 1];
-          if (!last || last.step < event.step) {
-            state.lossCurve = thinCurve([...state.lossCurve, { step: event.step, loss: event.loss, lr: event.lr }], this.#maxLossPoints);
-          }
+          this.#addLossPoint({ step: event.step, loss: event.loss, lr: event.lr });
         }
         state.message = `step ${event.step} of ${event.steps}${event.loss === null ? '' : `, loss ${event.loss.toFixed(4)}`}`;
         return false;
@@ -171,6 +171,20 @@ export class TrainingProgress {
       case 'exported':
         return false;
     }
+  }
+
+  #addLossPoint(point: LossPoint): void {
+    if (this.#logged % this.#stride === 0) {
+      this.#sampled.push(point);
+      if (this.#sampled.length > this.#maxLossPoints) {
+        this.#sampled = thinCurve(this.#sampled);
+        this.#stride *= 2;
+      }
+    }
+    this.#logged++;
+    this.#latest = point;
+    const last = this.#sampled[this.#sampled.length - 1];
+    this.#state.lossCurve = last === point ? [...this.#sampled] : [...this.#sampled, point];
   }
 
   snapshot(): FinetuneProgress {
