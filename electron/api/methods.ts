@@ -24,7 +24,10 @@ import type {
   ModelRecord,
   Photo,
   PhotoError,
+  PhotoMask,
   PhotoPage,
+  PhotoPrediction,
+  PhotoStep,
   PythonCheck,
   RemovePhotosResult,
   SetStatusResult,
@@ -109,6 +112,12 @@ const pythonPath = fsPath
   .refine((value) => /^(\/|[A-Za-z]:[\\/])/.test(value), 'the Python path must be absolute')
   .refine((value) => /^python[0-9.]*(\.exe)?$/i.test(value.split(/[\\/]/).pop() ?? ''), 'the file must be a Python interpreter (python, python3, python3.11 …)');
 const inputSide = z.number().int().min(32).max(4096).multipleOf(32);
+
+/** Mask PNG bytes from a client; the core checks the pixels (8-bit gray, photo size, 0/255). */
+const maskPng = z
+  .instanceof(Uint8Array)
+  .refine((bytes) => bytes.byteLength > 0, 'the mask PNG is empty')
+  .refine((bytes) => bytes.byteLength <= 256 * 1024 * 1024, 'the mask PNG is larger than 256 MB');
 
 /** Method name → input schema. */
 export const methodSchemas = {
@@ -212,6 +221,33 @@ export const methodSchemas = {
   }),
 
   'masks.history': z.object({ photoId: id, datasetId: id }),
+  /**
+   * Stores a person's mask as a new version (the earlier ones stay in the history) and
+   * gives the item `status`. Without `datasetId` it goes into the dataset 'default',
+   * created by the first such save.
+   */
+  'masks.save': z.object({
+    photoId: id,
+    datasetId: id.optional(),
+    png: maskPng,
+    status: z.enum(['corrected', 'reviewed']).default('corrected'),
+    authorName: personName.optional(),
+  }),
+  /** Sets the status of a photo's mask in a dataset, without new pixels. */
+  'masks.setStatus': z.object({ photoId: id, datasetId: id, status: itemStatus }),
+  /** The current mask of a photo in a dataset, with its PNG; null when it has none. */
+  'masks.current': z.object({ photoId: id, datasetId: id }),
+  /** A photo's probability map (of `modelId`, else the active model's, else the latest); null without one. */
+  'predictions.current': z.object({ photoId: id, modelId: id.optional() }),
+  /**
+   * The photo after (or before) `photoId` in the grid's order for these filters; with
+   * `unreviewed`, the nearest whose badge is not reviewed. Null at the end of the grid.
+   */
+  'library.walk': photoQuerySchema.omit({ offset: true, limit: true }).extend({
+    photoId: id,
+    direction: z.enum(['next', 'previous']).default('next'),
+    unreviewed: z.boolean().default(false),
+  }),
 
   'models.list': z.object({}),
   /** Makes a registered model the one detection uses. */
@@ -301,6 +337,11 @@ export interface MethodResults {
   'datasets.export': { jobId: string };
   'datasets.import': { jobId: string };
   'masks.history': MaskVersion[];
+  'masks.save': MaskVersion;
+  'masks.setStatus': DatasetItemView;
+  'masks.current': PhotoMask | null;
+  'predictions.current': PhotoPrediction | null;
+  'library.walk': PhotoStep | null;
   'models.list': ModelRecord[];
   'models.activate': ModelRecord;
   'models.discard': DiscardResult;

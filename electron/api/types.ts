@@ -150,6 +150,39 @@ export interface ModelRecord {
   createdAt: string;
 }
 
+/** `masks.current`: a photo's current mask in a dataset, with its PNG bytes. */
+export interface PhotoMask {
+  version: MaskVersion;
+  /** 8-bit grayscale PNG at the photo's size, 255 = blurred. */
+  png: Uint8Array;
+}
+
+/** `predictions.current`: a model's probability map of a photo. */
+export interface PhotoPrediction {
+  photoId: number;
+  modelId: number;
+  /** Name and version of the model (null when it is no longer registered). */
+  modelName: string | null;
+  /** Size of the stored map (the photo's, for maps made by the studio). */
+  width: number;
+  height: number;
+  meanProbability: number;
+  /** Device the map was computed on. */
+  device: string;
+  createdAt: string;
+  /** 8-bit grayscale PNG, 255 = surely blurred. */
+  png: Uint8Array;
+}
+
+/** `library.walk`: the photo an editor step lands on, and where it is in the grid. */
+export interface PhotoStep {
+  photo: Photo;
+  /** Index in the grid's current result. */
+  index: number;
+  /** Photos in the grid's current result. */
+  total: number;
+}
+
 /** Library change notice, pushed while a root is open (watcher) and after scans. */
 export interface LibraryChange {
   rootId: number;

@@ -12,6 +12,7 @@ import { isMethodName, methodSchemas } from '../api/methods';
 import type { MethodName, MethodResult } from '../api/methods';
 import type { ResourceKind } from '../api/resources';
 import type { DeviceRequest } from '../api/types';
+import { AnnotationService } from './annotate/annotationService';
 import { DatasetService } from './datasets/datasetService';
 import { DetectService } from './detect/detectService';
 import { FinetuneService } from './finetune/finetuneService';
@@ -140,6 +141,7 @@ export async function createCoreServices(options: CoreOptions): Promise<CoreServ
   });
 
   const datasets = new DatasetService({ store, jobs, library, studioVersion: version });
+  const annotation = new AnnotationService({ store, onPhotosChanged: (change) => emit('library.onDidChange', change) });
 
   const finetune = new FinetuneService({
     store,
@@ -211,6 +213,11 @@ export async function createCoreServices(options: CoreOptions): Promise<CoreServ
     'datasets.import': (input) => datasets.import(input),
 
     'masks.history': (input) => store.listMaskHistory(input.photoId, input.datasetId),
+    'masks.save': (input) => annotation.save(input),
+    'masks.setStatus': (input) => annotation.setStatus(input),
+    'masks.current': (input) => annotation.currentMask(input),
+    'predictions.current': (input) => annotation.prediction(input),
+    'library.walk': (input) => annotation.walk(input),
 
     'models.list': () => store.listModels(),
     'models.activate': (input) => modelRegistry.activate(input.id),
