@@ -115,7 +115,7 @@ const inputSide = z.number().int().min(32).max(4096).multipleOf(32);
 
 /** Mask PNG bytes from a client; the core checks the pixels (8-bit gray, photo size, 0/255). */
 const maskPng = z
-  .instanceof(Uint8Array)
+  .custom<Uint8Array>((value) => value instanceof Uint8Array, 'the mask PNG must be bytes (Uint8Array)')
   .refine((bytes) => bytes.byteLength > 0, 'the mask PNG is empty')
   .refine((bytes) => bytes.byteLength <= 256 * 1024 * 1024, 'the mask PNG is larger than 256 MB');
 

@@ -8,6 +8,7 @@
  *   --db FILE      database file (default: the user's app-data folder)
  *   --library DIR  open this folder as a library root (repeatable)
  *   --no-sample    do not fall back to the bundled sample library when none is open
+ *   --model FILE   detect with this ONNX model (default: the active one, else the bundled one)
  *   --no-open      do not open the system browser
  */
 import { spawn } from 'node:child_process';
@@ -22,7 +23,7 @@ import { DEFAULT_RENDERER_DIR, startServer } from './startServer';
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-const USAGE = `Usage: npm run serve -- [--port N] [--db FILE] [--library DIR]... [--no-sample] [--no-open]`;
+const USAGE = `Usage: npm run serve -- [--port N] [--db FILE] [--library DIR]... [--model FILE] [--no-sample] [--no-open]`;
 
 interface ServeOptions {
   port: number;
@@ -30,6 +31,7 @@ interface ServeOptions {
   libraries: string[];
   openSample: boolean;
   openBrowser: boolean;
+  modelPath: string | undefined;
 }
 
 class UsageError extends Error {}
@@ -43,6 +45,7 @@ function parseOptions(argv: string[]): ServeOptions | 'help' {
         port: { type: 'string' },
         db: { type: 'string' },
         library: { type: 'string', multiple: true },
+        model: { type: 'string' },
         'no-sample': { type: 'boolean' },
         'no-open': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -67,6 +70,7 @@ function parseOptions(argv: string[]): ServeOptions | 'help' {
     libraries: (values.library ?? []).map((folder) => path.resolve(folder)),
     openSample: !values['no-sample'],
     openBrowser: !values['no-open'],
+    modelPath: values.model === undefined ? undefined : path.resolve(values.model),
   };
 }
 
@@ -108,6 +112,7 @@ async function main(): Promise<void> {
     dbPath: options.dbPath,
     sampleLibrary: path.join(PROJECT_ROOT, 'datasets', 'sample'),
     openSampleIfEmpty: options.openSample && options.libraries.length === 0,
+    ...(options.modelPath ? { modelPath: options.modelPath } : {}),
     ...(version ? { version } : {}),
   });
   let server: Awaited<ReturnType<typeof startServer>> | null = null;
