@@ -10,11 +10,16 @@ import type { MethodName, MethodParsedInput } from '../../api/methods';
 import type {
   AddPhotosResult,
   Dataset,
+  DatasetItemPage,
   DatasetItemView,
+  DatasetReview,
+  DatasetStats,
   RemovePhotosResult,
   SetStatusResult,
   Split,
   SplitResult,
+  UncertainItem,
+  UncertainPage,
 } from '../../api/types';
 import type { JobQueue } from '../jobs/jobQueue';
 import type { LibraryService } from '../library/libraryService';
@@ -103,7 +108,7 @@ export class DatasetService {
     return { removed, dataset: this.#dataset(input.datasetId) };
   }
 
-  items(input: Input<'datasets.items'>): { total: number; offset: number; items: DatasetItemView[] } {
+  items(input: Input<'datasets.items'>): DatasetItemPage {
     const page = this.#store.datasets.items(input);
     return { total: page.total, offset: input.offset, items: page.items };
   }
@@ -141,7 +146,7 @@ export class DatasetService {
     return { updated, dataset: this.#dataset(input.datasetId) };
   }
 
-  stats(input: Input<'datasets.stats'>): ReturnType<typeof datasetStats> {
+  stats(input: Input<'datasets.stats'>): DatasetStats {
     return datasetStats(this.#store, input.datasetId, input.bins);
   }
 
@@ -156,7 +161,7 @@ export class DatasetService {
     return this.#store.datasets.item(input.datasetId, input.photoId)!;
   }
 
-  reviews(input: Input<'datasets.reviews'>): ReturnType<Store['datasets']['reviews']> {
+  reviews(input: Input<'datasets.reviews'>): DatasetReview[] {
     return this.#store.datasets.reviews(input.datasetId, input.photoId, input.limit);
   }
 
@@ -164,7 +169,7 @@ export class DatasetService {
     return this.#store.datasets.nextItem(input.datasetId, input.status, input.afterPhotoId);
   }
 
-  uncertain(input: Input<'datasets.uncertain'>): ReturnType<Store['datasets']['uncertain']> & { offset: number } {
+  uncertain(input: Input<'datasets.uncertain'>): UncertainPage {
     const page = this.#store.datasets.uncertain({
       datasetId: input.datasetId,
       statuses: input.status,
@@ -175,7 +180,7 @@ export class DatasetService {
     return { ...page, offset: input.offset };
   }
 
-  nextUncertain(input: Input<'datasets.nextUncertain'>): ReturnType<Store['datasets']['uncertain']>['items'][number] | null {
+  nextUncertain(input: Input<'datasets.nextUncertain'>): UncertainItem | null {
     const page = this.#store.datasets.uncertain({
       datasetId: input.datasetId,
       statuses: input.status,
