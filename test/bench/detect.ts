@@ -5,8 +5,8 @@
  * 1. Model only, 320 x 320, one image: onnxruntime-node over a grid of session settings
  *    (intra-op threads, graph optimisation level, memory pattern), PyTorch CPU eager on
  *    the same weights (the checkpoint `<model>.pt` next to the ONNX file, timed by
- *    /usr/bin/python3 in the same run), alternating with the best onnxruntime setting in
- *    three rounds so that both see the same machine load. fp16 is tried (converted with
+ *    /usr/bin/python3 in the same run), alternating run by run with the best onnxruntime
+ *    setting so that both see the same machine load. fp16 is tried (converted with
  *    python3-onnx) and kept only when its maps stay within 0.005 MAE of fp32; int8 is
  *    tried only when a dynamic quantiser is installed. `speedup_vs_pytorch` = PyTorch
  *    time / onnxruntime-node time (p50, fp32: the file the studio runs).
@@ -16,11 +16,12 @@
  *
  * Writes every figure, the machine and the model to bench-results/detect.json.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { detectFiles } from '../../electron/core/detect/detectFiles';
@@ -54,8 +55,6 @@ const SIZE = 320;
 /** Each timed setting runs for about this long (at least 3 runs, at most --runs). */
 const BUDGET_MS = 2500;
 const MAE_TOLERANCE = 0.005;
-/** Alternations of onnxruntime and PyTorch in the model-only comparison. */
-const ROUNDS = 3;
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const TRAINING = path.join(REPO_ROOT, 'models', 'training');
 const cores = os.availableParallelism();
@@ -213,6 +212,66 @@ function python(script: string, args: string[]): { ok: boolean; stdout: string; 
   return { ok: result.status === 0, stdout: result.stdout ?? '', stderr: result.stderr || result.error?.message || '' };
 }
 
+/** Keeps the checkpoint loaded and times one forward pass per 'run' line on stdin. */
+const TORCH_SERVER_SCRIPT = String.raw`
+import sys, time
+import numpy as np
+import torch
+from defusionnet.export import build_export_module
+from defusionnet.train import load_checkpoint
+
+checkpoint, input_path, size, threads = sys.argv[1:5]
+torch.set_num_threads(int(threads))
+module = build_export_module(load_checkpoint(checkpoint))
+x = torch.from_numpy(np.fromfile(input_path, dtype='<f4').reshape(1, 3, int(size), int(size)).copy())
+with torch.no_grad():
+    module(x)
+    print('ready', flush=True)
+    for line in sys.stdin:
+        if line.strip() != 'run':
+            break
+        start = time.perf_counter()
+        module(x)
+        print((time.perf_counter() - start) * 1000, flush=True)
+`;
+
+interface TorchServer {
+  /** One timed forward pass (ms). */
+  run(): Promise<number>;
+  close(): void;
+}
+
+async function startTorchServer(checkpoint: string, inputPath: string, threads: number): Promise<TorchServer> {
+  const child = spawn(PYTHON, ['-c', TORCH_SERVER_SCRIPT, checkpoint, inputPath, String(SIZE), String(threads)], {
+    cwd: TRAINING,
+    env: { ...process.env, PYTHONPATH: TRAINING },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async (): Promise<string> => {
+    const line = await lines.next();
+    if (line.done) {
+      // stderr may still be arriving when stdout closes.
+      await exited;
+      throw new Error(`the PyTorch process stopped: ${stderr.trim().split('\n').pop()}`);
+    }
+    return line.value;
+  };
+  if ((await next()) !== 'ready') throw new Error('the PyTorch process did not start');
+  return {
+    async run() {
+      child.stdin.write('run\n');
+      return Number(await next());
+    },
+    close() {
+      child.stdin.end('quit\n');
+    },
+  };
+}
+
 // ---------------------------------------------------------------- 1. model only
 
 interface SettingResult extends Timing {
@@ -251,43 +310,68 @@ async function modelOnly(modelPath: string, work: string): Promise<Record<string
   const best = results.reduce((a, b) => (b.p50Ms < a.p50Ms ? b : a));
   const bestTuning: SessionTuning = { intraOpThreads: best.intraOpThreads, graphOptimization: best.graphOptimization as SessionTuning['graphOptimization'], memoryPattern: best.memoryPattern };
 
-  // PyTorch eager on the same weights, interleaved with the best onnxruntime setting in
-  // rounds so that both see the same machine load (other processes come and go).
+  // PyTorch eager on the same weights. Its threads are tuned first (best against best);
+  // then the two engines alternate run by run, so that both see the same machine load
+  // while other processes come and go.
   const checkpoint = modelPath.replace(/\.onnx$/i, '.pt');
   const model = await loadModel(modelPath, { device: 'cpu', ...bestTuning });
   let pytorch: Record<string, unknown> = { skipped: `no checkpoint ${checkpoint} next to the model` };
   let torchOutput: Float32Array | null = null;
-  const ortTimes: number[] = [];
+  let ortTimes: number[] = [];
+  let pairedRatioMedian: number | null = null;
   const sampleOutputs: Float32Array[] = [];
   const sampleInputs: Float32Array[] = [];
+  const ortOnce = async (): Promise<number> => {
+    const start = performance.now();
+    await runModel(model.session, input, 1, SIZE, SIZE);
+    return performance.now() - start;
+  };
   try {
-    const torchTimes: number[] = [];
-    let torchSettings: (Timing & { threads: number })[] = [];
-    let torchThreads = cores;
-    let torchVersion = '';
-    for (let round = 0; round < ROUNDS; round++) {
-      ortTimes.push(...(await timeRuns(async () => runModel(model.session, input, 1, SIZE, SIZE))));
-      if (!existsSync(checkpoint) || ('skipped' in pytorch && round > 0)) continue;
+    if (existsSync(checkpoint)) {
       const outputPath = path.join(work, 'torch-output.f32');
-      // Threads are tuned for PyTorch too (first round): best against best.
-      const threadList = round === 0 ? [...new Set([1, cores])].join(',') : String(torchThreads);
-      const run = python(TORCH_SCRIPT, [checkpoint, inputPath, outputPath, String(SIZE), String(maxRuns), threadList, String(BUDGET_MS)]);
-      if (!run.ok) {
-        pytorch = { skipped: `PyTorch could not run the checkpoint: ${run.stderr.trim().split('\n').pop()}` };
-        continue;
-      }
-      const parsed = JSON.parse(run.stdout.trim().split('\n').pop()!) as { results: { threads: number; times_ms: number[] }[]; torch: string };
-      torchVersion = parsed.torch;
-      if (round === 0) {
-        torchSettings = parsed.results.map((result) => ({ threads: result.threads, ...timing(result.times_ms) }));
-        for (const setting of torchSettings) log(`  PyTorch eager threads=${setting.threads}: p50 ${setting.p50Ms} ms`);
-        torchThreads = torchSettings.reduce((a, b) => (b.p50Ms < a.p50Ms ? b : a)).threads;
+      const threadList = [...new Set([1, cores])].join(',');
+      const tuned = python(TORCH_SCRIPT, [checkpoint, inputPath, outputPath, String(SIZE), String(maxRuns), threadList, String(BUDGET_MS)]);
+      if (!tuned.ok) {
+        pytorch = { skipped: `PyTorch could not run the checkpoint: ${tuned.stderr.trim().split('\n').pop()}` };
+      } else {
+        const parsed = JSON.parse(tuned.stdout.trim().split('\n').pop()!) as { results: { threads: number; times_ms: number[] }[]; torch: string };
+        const settings = parsed.results.map((result) => ({ threads: result.threads, ...timing(result.times_ms) }));
+        for (const setting of settings) log(`  PyTorch eager threads=${setting.threads}: p50 ${setting.p50Ms} ms`);
+        const threads = settings.reduce((a, b) => (b.p50Ms < a.p50Ms ? b : a)).threads;
         const bytes = await readFile(outputPath);
         torchOutput = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+
+        const server = await startTorchServer(checkpoint, inputPath, threads);
+        try {
+          await server.run();
+          await ortOnce();
+          const first = (await server.run()) + (await ortOnce());
+          const pairs = Math.max(5, Math.min(2 * maxRuns, Math.ceil((3 * BUDGET_MS) / first)));
+          const torchTimes: number[] = [];
+          const ratios: number[] = [];
+          for (let i = 0; i < pairs; i++) {
+            // Alternate which engine goes first, so neither always follows the other.
+            let ort: number;
+            let torch: number;
+            if (i % 2 === 0) {
+              ort = await ortOnce();
+              torch = await server.run();
+            } else {
+              torch = await server.run();
+              ort = await ortOnce();
+            }
+            ortTimes.push(ort);
+            torchTimes.push(torch);
+            ratios.push(torch / ort);
+          }
+          pairedRatioMedian = round(percentile(ratios, 50), 3);
+          pytorch = { checkpoint, version: parsed.torch, mode: 'eager, torch.no_grad()', threads, settings, ...timing(torchTimes) };
+        } finally {
+          server.close();
+        }
       }
-      torchTimes.push(...parsed.results.find((result) => result.threads === torchThreads)!.times_ms);
-      pytorch = { checkpoint, version: torchVersion, mode: 'eager, torch.no_grad()', threads: torchThreads, rounds: round + 1, settings: torchSettings, ...timing(torchTimes) };
     }
+    if (ortTimes.length === 0) ortTimes = await timeRuns(ortOnce);
     for (const name of ['coffee', 'forest-path', 'moss-one-stands-out', 'evening-boats']) {
       const sample = await decodePhoto(path.join(SAMPLE_IMAGES, `${name}.jpg`));
       const tensor = rgbToChw(await resizeRgb(sample, SIZE, SIZE), SIZE, SIZE);
@@ -298,7 +382,7 @@ async function modelOnly(modelPath: string, work: string): Promise<Record<string
     await model.session.release();
   }
   const final = timing(ortTimes);
-  log(`  interleaved over ${ROUNDS} rounds: onnxruntime p50 ${final.p50Ms} ms, PyTorch p50 ${(pytorch as Partial<Timing>).p50Ms ?? '-'} ms`);
+  log(`  alternating run by run: onnxruntime p50 ${final.p50Ms} ms, PyTorch p50 ${(pytorch as Partial<Timing>).p50Ms ?? '-'} ms (median pair ratio ${pairedRatioMedian ?? '-'})`);
   const parity = torchOutput && onnxOutput
     ? { maxAbsDiff: maxAbsDiff(onnxOutput, torchOutput), mae: meanAbsDiff(onnxOutput, torchOutput) }
     : null;
@@ -343,13 +427,14 @@ async function modelOnly(modelPath: string, work: string): Promise<Record<string
   const torchP50 = (pytorch as Partial<Timing>).p50Ms;
   return {
     inputSize: SIZE,
-    onnxruntime: { settings: results, best: { ...bestTuning, ...best }, interleavedWithPytorch: final },
+    onnxruntime: { settings: results, best: { ...bestTuning, ...best }, alternatingWithPytorch: final },
     pytorch,
     parity,
     variants,
     chosen,
     // What the studio runs: the fp32 file with the best setting, interleaved with PyTorch.
     speedupVsPytorch: torchP50 === undefined ? null : round(torchP50 / final.p50Ms, 3),
+    pairedRatioMedian,
     speedupVsPytorchChosenVariant: torchP50 === undefined ? null : round(torchP50 / chosen.p50Ms, 3),
     bestTuning,
   };
