@@ -3,10 +3,10 @@
  * (`npm run bench -- detect`). Default model: the bundled one.
  *
  * 1. Model only, 320 x 320, one image: onnxruntime-node over a grid of session settings
- *    (intra-op threads, graph optimisation level, memory pattern), PyTorch CPU eager on
- *    the same weights (the checkpoint `<model>.pt` next to the ONNX file, timed by
- *    /usr/bin/python3 in the same run), alternating run by run with the best onnxruntime
- *    setting so that both see the same machine load. fp16 is tried (converted with
+ *    (intra-op threads, graph optimisation level, memory pattern, spinning threads),
+ *    PyTorch CPU eager on the same weights (the checkpoint `<model>.pt` next to the ONNX
+ *    file, timed by /usr/bin/python3 in the same run), alternating run by run with the
+ *    best onnxruntime setting so that both see the same machine load. fp16 is tried (converted with
  *    python3-onnx) and kept only when its maps stay within 0.005 MAE of fp32; int8 is
  *    tried only when a dynamic quantiser is installed. `speedup_vs_pytorch` = PyTorch
  *    time / onnxruntime-node time (p50, fp32: the file the studio runs).
@@ -278,6 +278,7 @@ interface SettingResult extends Timing {
   intraOpThreads: number;
   graphOptimization: string;
   memoryPattern: boolean;
+  spinning: boolean;
 }
 
 async function modelOnly(modelPath: string, work: string): Promise<Record<string, unknown>> {
@@ -287,10 +288,17 @@ async function modelOnly(modelPath: string, work: string): Promise<Record<string
   const inputPath = path.join(work, 'input.f32');
   await writeFile(inputPath, Buffer.from(input.buffer));
 
+  // One thread: every optimisation level, with and without the memory pattern. All the
+  // cores: the two strongest levels, and spinning threads on and off.
   const settings: SessionTuning[] = [];
-  for (const intraOpThreads of [...new Set([1, cores])]) {
-    for (const graphOptimization of ['disabled', 'basic', 'extended', 'all'] as const) {
-      for (const memoryPattern of [true, false]) settings.push({ intraOpThreads, graphOptimization, memoryPattern });
+  for (const graphOptimization of ['disabled', 'basic', 'extended', 'all'] as const) {
+    for (const memoryPattern of [true, false]) settings.push({ intraOpThreads: 1, graphOptimization, memoryPattern, spinning: false });
+  }
+  if (cores > 1) {
+    for (const graphOptimization of ['extended', 'all'] as const) {
+      for (const memoryPattern of [true, false]) {
+        for (const spinning of [false, true]) settings.push({ intraOpThreads: cores, graphOptimization, memoryPattern, spinning });
+      }
     }
   }
   const results: SettingResult[] = [];
@@ -299,16 +307,21 @@ async function modelOnly(modelPath: string, work: string): Promise<Record<string
     const model = await loadModel(modelPath, { device: 'cpu', ...setting });
     try {
       const times = await timeRuns(async () => runModel(model.session, input, 1, SIZE, SIZE));
-      const result = { intraOpThreads: setting.intraOpThreads!, graphOptimization: setting.graphOptimization!, memoryPattern: setting.memoryPattern!, ...timing(times) };
+      const result = { intraOpThreads: setting.intraOpThreads!, graphOptimization: setting.graphOptimization!, memoryPattern: setting.memoryPattern!, spinning: setting.spinning!, ...timing(times) };
       results.push(result);
-      log(`  onnxruntime threads=${result.intraOpThreads} opt=${result.graphOptimization} memPattern=${result.memoryPattern}: p50 ${result.p50Ms} ms`);
+      log(`  onnxruntime threads=${result.intraOpThreads} opt=${result.graphOptimization} memPattern=${result.memoryPattern} spinning=${result.spinning}: p50 ${result.p50Ms} ms`);
       onnxOutput ??= await runModel(model.session, input, 1, SIZE, SIZE);
     } finally {
       await model.session.release();
     }
   }
   const best = results.reduce((a, b) => (b.p50Ms < a.p50Ms ? b : a));
-  const bestTuning: SessionTuning = { intraOpThreads: best.intraOpThreads, graphOptimization: best.graphOptimization as SessionTuning['graphOptimization'], memoryPattern: best.memoryPattern };
+  const bestTuning: SessionTuning = {
+    intraOpThreads: best.intraOpThreads,
+    graphOptimization: best.graphOptimization as SessionTuning['graphOptimization'],
+    memoryPattern: best.memoryPattern,
+    spinning: best.spinning,
+  };
 
   // PyTorch eager on the same weights. Its threads are tuned first (best against best);
   // then the two engines alternate run by run, so that both see the same machine load
@@ -474,7 +487,7 @@ async function batch(modelPath: string, photos: PhotoInput[], workers: number, t
     modelPath,
     workers,
     // The best graph settings; threads are the cores divided among the workers.
-    load: { device: 'cpu', graphOptimization: tuning.graphOptimization, memoryPattern: tuning.memoryPattern },
+    load: { device: 'cpu', graphOptimization: tuning.graphOptimization, memoryPattern: tuning.memoryPattern, spinning: tuning.spinning },
   });
   const startMs = performance.now() - startedAt;
   try {

@@ -21,6 +21,12 @@ export interface SessionTuning {
   /** Pre-plans activation buffers for repeated shapes (the input size rarely changes). */
   memoryPattern?: boolean;
   cpuMemArena?: boolean;
+  /**
+   * Let idle intra-op threads spin instead of sleeping. Off by default: spinning wins a
+   * little on an idle machine, but next to the UI, sharp and other processes it burns the
+   * cores the others need (on 2 busy cores, 2 threads took 490 ms spinning, 358 ms not).
+   */
+  spinning?: boolean;
 }
 
 export interface LoadOptions extends SessionTuning {
@@ -65,6 +71,7 @@ function sessionOptions(device: DetectDevice, tuning: SessionTuning): InferenceS
     enableCpuMemArena: tuning.cpuMemArena ?? true,
     // Errors only: a provider that fails to start is reported by us, with its reason.
     logSeverityLevel: 3,
+    extra: { session: { intra_op: { allow_spinning: tuning.spinning ? '1' : '0' } } },
   };
 }
 
@@ -146,7 +153,7 @@ export class SessionCache {
       // loadModel reports the missing file with the contract's message.
     }
     const key = JSON.stringify([modelPath, version, options.device ?? 'auto', options.intraOpThreads ?? null,
-      options.graphOptimization ?? null, options.memoryPattern ?? null, options.cpuMemArena ?? null]);
+      options.graphOptimization ?? null, options.memoryPattern ?? null, options.cpuMemArena ?? null, options.spinning ?? null]);
     let loaded = this.#sessions.get(key);
     if (!loaded) {
       loaded = loadModel(modelPath, options);
