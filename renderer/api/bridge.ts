@@ -14,6 +14,14 @@ export interface StudioBridge {
   subscribe(listener: (event: StudioEvent) => void): () => void;
   /** A `studio://` URL for photo, thumbnail, mask or prediction bytes. */
   resourceUrl(kind: ResourceKind, id: number, params?: Record<string, string | number>): string;
+  /** Native menu commands (Edit > Undo, Model > Detect Blur…); returns the unsubscribe function. */
+  onCommand?(listener: (command: MenuCommand) => void): () => void;
+}
+
+/** A native menu item the main process forwards to the page (electron/core/app/menuTemplate.ts). */
+export interface MenuCommand {
+  command: string;
+  args?: unknown;
 }
 
 declare global {

@@ -117,6 +117,11 @@ export class LibraryState {
     return isFiltered(this.filters);
   }
 
+  /** The grid's query (filters and order, no paging), for walks through the same result. */
+  get query(): PhotoQuery {
+    return toQuery(this.filters);
+  }
+
   get selectedCount(): number {
     return this.selection.size;
   }

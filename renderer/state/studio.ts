@@ -5,7 +5,10 @@
 import { getContext, setContext } from 'svelte';
 import type { StudioClient } from '../../electron/api/client';
 import type { Connection } from '../api/connect';
+import { AnnotationState } from './annotation.svelte';
 import { ConnectionState } from './connection.svelte';
+import { DatasetsState } from './datasets.svelte';
+import { DetectionState } from './detection.svelte';
 import { JobsState } from './jobs.svelte';
 import { LibraryState } from './library.svelte';
 import { NoticesState } from './notices.svelte';
@@ -18,6 +21,10 @@ export interface Studio {
   jobs: JobsState;
   viewer: ViewerState;
   notices: NoticesState;
+  datasets: DatasetsState;
+  detection: DetectionState;
+  /** The editor view: the photo being annotated. */
+  annotation: AnnotationState;
   /** Subscribes to the core and loads the first data; returns the cleanup. */
   start(): () => void;
 }
@@ -29,6 +36,9 @@ export function createStudio(connection: Connection): Studio {
   const viewer = new ViewerState(library);
   const notices = new NoticesState();
   const connectionState = new ConnectionState(connection.transport);
+  const datasets = new DatasetsState(client);
+  const detection = new DetectionState(client, notices);
+  const annotation = new AnnotationState(client, library, datasets, detection, notices);
 
   return {
     client,
@@ -37,12 +47,18 @@ export function createStudio(connection: Connection): Studio {
     jobs,
     viewer,
     notices,
+    datasets,
+    detection,
+    annotation,
     start() {
       const cleanups = [
         jobs.start(),
         // Photos appear while a scan runs: refresh (throttled) on its progress, and once more at the end.
         jobs.onDidChange(() => library.scheduleRefresh()),
         jobs.onDidFinish(() => void library.refresh()),
+        // An import makes a dataset; a save may have made 'default'.
+        jobs.onDidFinish(() => void datasets.refresh().catch(() => {})),
+        detection.start(jobs),
         client.on('library.onDidChange', () => library.scheduleRefresh()),
         connection.onConnectionChange((connected) => {
           connectionState.connected = connected;
@@ -53,6 +69,7 @@ export function createStudio(connection: Connection): Studio {
         }),
       ];
       library.start().catch((error: unknown) => notices.show(`Could not load the library: ${(error as Error).message}`));
+      datasets.refresh().catch((error: unknown) => notices.show(`Could not load the datasets: ${(error as Error).message}`));
       return () => cleanups.forEach((cleanup) => cleanup());
     },
   };
