@@ -94,6 +94,14 @@ export function checkHostAndOrigin(request: IncomingMessage, port: number): stri
   if (origin !== undefined && !ownOrigins(port).includes(origin)) {
     return `Origin '${origin}' is not allowed`;
   }
+  // An <img> or a no-cors GET from another page carries no Origin, yet it carries the
+  // SameSite cookie when that page is on another port of 127.0.0.1 (the same *site*).
+  // Browsers name the requester in Sec-Fetch-Site: only the studio's own page, or the
+  // user opening the URL themselves ('none'), may ask.
+  const site = request.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+    return `A request from another site (Sec-Fetch-Site: ${site}) is not allowed`;
+  }
   return null;
 }
 
