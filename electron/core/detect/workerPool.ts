@@ -16,9 +16,10 @@ import type { LoadOptions } from './engine';
 
 /**
  * Workers when none are asked for: two, so that one worker decodes, resizes and encodes
- * (sharp) while the other infers. On the 2-core machine the benchmark runs on, two
- * workers with one onnxruntime thread each detected 2 to 3 times as many photos per
- * second as one worker with two threads (test/bench/detect.ts, batch).
+ * (sharp) while the other infers. On the 2-core machine of test/bench/detect.ts (batch
+ * of 1-MP photos, other work running), a model of the bundled one's architecture gave
+ * 2.3 photos/s with two workers of one thread against 1.1 with one worker of two
+ * threads; with the tiny test model, where sharp's stages dominate, both gave 4 to 4.5.
  */
 export function defaultWorkerCount(cores: number = availableParallelism()): number {
   return Math.max(1, Math.min(2, cores));
