@@ -14,4 +14,8 @@ for (const script of ['build:renderer', 'build:electron']) {
   }
 }
 const child = spawn(binary, ['.', ...process.argv.slice(2)], { cwd: repoRoot, stdio: 'inherit' });
+child.on('error', (error) => {
+  console.error(`npm start: could not run ${binary}: ${error.message}`);
+  process.exit(1);
+});
 child.on('exit', (code) => process.exit(code ?? 0));
