@@ -96,11 +96,6 @@ export interface DetectFilesResult {
   seconds: number;
 }
 
-function reasonOf(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message;
-}
-
 /**
  * Detects every photo through `pool`, keeping every worker busy, and writes the PNGs.
  * Results come back in input order.
@@ -134,7 +129,7 @@ export async function detectFiles(pool: DetectWorkerPool, photos: readonly Photo
     } catch (error) {
       if (error instanceof StudioError && error.code === 'cancelled') throw error;
       // The decoder's messages already start with the file's path.
-      const reason = reasonOf(error).replace(`${photo.absPath}: `, '');
+      const reason = (error instanceof Error ? error.message : String(error)).replace(`${photo.absPath}: `, '');
       failures[index] = { input: photo.absPath, reason };
       options.onProgress?.(++done, photos.length, photo.absPath, reason);
     }

@@ -16,7 +16,7 @@ import type { MethodParsedInput } from '../../api/methods';
 import type { JobContext, JobQueue } from '../jobs/jobQueue';
 import type { Store } from '../store/store';
 import type { DetectOptions } from './detectPhoto';
-import { fallbackSummary } from './devices';
+import { DEVICE_LABELS, fallbackSummary } from './devices';
 import { resolveModelPath } from './modelPath';
 import { DetectWorkerPool, defaultWorkerCount } from './workerPool';
 import type { PoolStatus } from './workerPool';
@@ -242,7 +242,7 @@ export class DetectService {
     const status = pool.status;
     const ids = this.#selectPhotos(input);
     const total = ids.length;
-    progress(0, total, `${status.info.name} ${status.info.version} on ${status.device.toUpperCase()}`);
+    progress(0, total, `${status.info.name} ${status.info.version} on ${DEVICE_LABELS[status.device]}`);
     const detectOptions: DetectOptions = { size: input.size, tiles: input.tiled };
     const failed: DetectFailure[] = [];
     let detected = 0;
