@@ -1,34 +1,35 @@
 /**
- * The Electron main process: app lifecycle, the window, menus, dialogs, the `studio://`
- * protocol for image bytes, and the IPC wiring to the core. Everything it drives lives in
- * electron/core and runs under plain Node too (CLI, browser mode, tests).
+ * The Electron main process: app lifecycle, the window, menus, dialogs, the `studio://app`
+ * origin that serves the page and its image bytes, and the IPC wiring to the core.
+ * Everything it drives lives in electron/core and runs under plain Node too (CLI, browser
+ * mode, tests). docs/security.md maps Electron's security checklist onto this file.
  */
 import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, screen, session, shell } from 'electron';
 import type { IpcMainInvokeEvent, MenuItemConstructorOptions, WebContents } from 'electron';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { StudioError, toErrorPayload } from './api/errors';
 import type { Envelope } from './api/errors';
 import { isMethodName } from './api/methods';
-import { isResourceKind } from './api/resources';
 import { createAppLog } from './core/app/appLog';
+import { APP_CONTENT_SECURITY_POLICY, APP_PAGE_URL, isAppUrl, parseAppRequest } from './core/app/appProtocol';
 import { buildMenuTemplate } from './core/app/menuTemplate';
 import type { MenuItemSpec } from './core/app/menuTemplate';
 import { WINDOW_MINIMUM, fitToDisplays, loadWindowState, saveWindowState } from './core/app/windowState';
 import { createCore } from './core/createCore';
 import type { StudioCore } from './core/studioCore';
+import { readStaticFile } from './server/staticFiles';
 
 const APP_ROOT = app.isPackaged ? process.resourcesPath : path.resolve(__dirname, '..', '..');
-const RENDERER_INDEX = path.join(__dirname, '..', 'renderer', 'index.html');
-const RENDERER_URL_PREFIX = pathToFileURL(path.dirname(RENDERER_INDEX)).href;
-const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; img-src 'self' studio: blob: data:; connect-src 'self' studio:; " +
-  "style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+const RENDERER_DIR = path.join(__dirname, '..', 'renderer');
 
+// A standard, secure scheme gives the page a real origin (studio://app) for its CSP,
+// its module scripts (corsEnabled) and fetch; file:// would give it none of these.
 protocol.registerSchemesAsPrivileged([
-  { scheme: 'studio', privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
+  { scheme: 'studio', privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, stream: true } },
 ]);
+// Every renderer sandboxed, whatever a window's options say.
+app.enableSandbox();
 
 const log = createAppLog(path.join(app.getPath('userData'), 'logs'));
 let core: StudioCore | null = null;
@@ -52,13 +53,13 @@ function rememberRecent(folders: string[]): void {
   installMenu();
 }
 
-/** Only our own top-level renderer page may call the core. */
+/** Only our own top-level page, on the studio://app origin, may call the core. */
 function isTrustedSender(event: IpcMainInvokeEvent): boolean {
   const frame = event.senderFrame;
   return (
     frame !== null &&
     frame === event.sender.mainFrame &&
-    frame.url.startsWith(RENDERER_URL_PREFIX) &&
+    isAppUrl(frame.url) &&
     mainWindow !== null &&
     event.sender === mainWindow.webContents
   );
@@ -176,20 +177,21 @@ function createWindow(): BrowserWindow {
     }
   };
   window.on('close', remember);
-  // No navigation away from the app, no new windows; links open in the user's browser.
-  window.webContents.on('will-navigate', (event, url) => {
-    if (!url.startsWith(RENDERER_URL_PREFIX)) {
-      event.preventDefault();
-    }
-  });
-  window.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) {
-      void shell.openExternal(url);
-    }
-    return { action: 'deny' };
-  });
-  void window.loadFile(RENDERER_INDEX);
+  void window.loadURL(APP_PAGE_URL);
   return window;
+}
+
+/** The renderer's files, with the CSP on the page; nothing outside dist/renderer. */
+async function serveRendererFile(pathname: string): Promise<Response> {
+  const result = await readStaticFile(RENDERER_DIR, pathname);
+  if (result.kind !== 'file') {
+    return new Response(result.kind === 'forbidden' ? 'forbidden' : 'not found', { status: result.kind === 'forbidden' ? 403 : 404 });
+  }
+  const headers: Record<string, string> = { 'Content-Type': result.file.mimeType, 'X-Content-Type-Options': 'nosniff' };
+  if (result.file.isPage) {
+    headers['Content-Security-Policy'] = APP_CONTENT_SECURITY_POLICY;
+  }
+  return new Response(new Uint8Array(result.file.bytes), { headers });
 }
 
 function wireIpc(studioCore: StudioCore): void {
@@ -216,14 +218,19 @@ function wireIpc(studioCore: StudioCore): void {
     mainWindow?.webContents.send('studio:event', { name, payload });
   });
   protocol.handle('studio', async (request) => {
-    const url = new URL(request.url);
-    const kind = url.hostname;
-    const id = Number(decodeURIComponent(url.pathname.slice(1)));
-    if (!isResourceKind(kind) || !Number.isInteger(id) || id <= 0) {
-      return new Response('not found', { status: 404 });
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      return new Response('read only', { status: 405 });
+    }
+    const target = parseAppRequest(request.url);
+    if (target.kind === 'refused') {
+      return new Response(target.reason, { status: target.status });
+    }
+    if (target.kind === 'file') {
+      return serveRendererFile(target.pathname);
     }
     try {
-      const resource = await studioCore.resource(kind, id, Object.fromEntries(url.searchParams));
+      // The core serves only photos under a library root the user opened.
+      const resource = await studioCore.resource(target.resource, target.id, target.params);
       return new Response(Buffer.from(resource.bytes), {
         headers: { 'Content-Type': resource.mimeType, 'Cache-Control': 'private, max-age=60' },
       });
@@ -249,10 +256,9 @@ async function start(): Promise<void> {
     }
   });
   await app.whenReady();
-  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
-  });
+  // The studio needs no camera, microphone, notifications or anything else a page may ask.
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
 
   const sampleLibrary = path.join(APP_ROOT, 'datasets', 'sample');
   const dbPath = path.join(app.getPath('userData'), 'studio.db');
@@ -278,6 +284,28 @@ async function start(): Promise<void> {
     mainWindow = null;
   });
 }
+
+// Whatever web contents exist (the window, a devtools host), none navigates away from the
+// app, opens a window or attaches a <webview>; https links open in the user's browser.
+app.on('web-contents-created', (_event, contents) => {
+  contents.on('will-navigate', (event, url) => {
+    if (!isAppUrl(url)) {
+      event.preventDefault();
+    }
+  });
+  contents.on('will-redirect', (event, url) => {
+    if (!isAppUrl(url)) {
+      event.preventDefault();
+    }
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    if (url.startsWith('https://')) {
+      void shell.openExternal(url);
+    }
+    return { action: 'deny' };
+  });
+});
 
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') {

@@ -7,6 +7,7 @@ import { contextBridge, ipcRenderer } from 'electron';
 import type { IpcRendererEvent } from 'electron';
 import type { Envelope } from './api/errors';
 import type { StudioEvent } from './api/events';
+import { desktopResourceUrl } from './api/resources';
 import type { ResourceKind } from './api/resources';
 
 /** Menu commands the main process sends to the page (File > Open…, Edit > Undo…). */
@@ -33,13 +34,9 @@ const studio = {
       ipcRenderer.removeListener('studio:command', handler);
     };
   },
+  /** Same origin as the page (`studio://app/files/…`), so the CSP stays 'self' and canvases stay readable. */
   resourceUrl(kind: ResourceKind, id: number, params?: Record<string, string | number>): string {
-    const query = new URLSearchParams();
-    for (const [key, value] of Object.entries(params ?? {})) {
-      query.set(key, String(value));
-    }
-    const suffix = query.size ? `?${query.toString()}` : '';
-    return `studio://${kind}/${encodeURIComponent(String(id))}${suffix}`;
+    return desktopResourceUrl(kind, id, params);
   },
   /** Native folder picker (browser mode types a path instead). */
   pickFolders(): Promise<string[]> {
