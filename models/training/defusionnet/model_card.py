@@ -140,6 +140,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             'loss': 'BCE on the fused output + BCE on the 6 side outputs of each of the 3 steps (averaged over steps)',
             'wall_time_s': round(float(last.get('elapsed_s', 0.0)), 1),
             'hardware': f'{platform.machine()} CPU, {torch.get_num_threads()} threads, PyTorch {torch.__version__}',
+            'segments': [{'from_step': e['step'], 'schedule_steps': e['steps'], 'threads': e.get('threads')}
+                         for e in events if e.get('event') == 'start'],
             'validation_curve': [{'step': v['step'], 'mae': round(v['mae'], 4), 'mean_f': round(v['mean_f'], 4)}
                                  for v in validations],
         },
@@ -153,6 +155,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         },
         'published_cuhk_test_mae_for_context': PUBLISHED_CUHK_MAE,
         'caveats': [
+            'The run was stopped and resumed (see training.segments); where the schedule length changed at a resume, '
+            'the cosine decay continued from the same step under the new length.',
             'Published numbers are on the 100-photo CUHK test split, which is not available here; ours are on photos '
             'held out of the training split, so they compare only roughly.',
             'Masks of CUHK mark defocus, with 255 = blurred; DUT-DBD uses the opposite polarity.',
