@@ -50,6 +50,8 @@ export class AnnotationState {
   message = $state<string | null>(null);
   /** Show the probability layer (set after a detection the user asked for here). */
   showPrediction = $state(false);
+  /** Bumped when the mask was read from another dataset: the editor starts afresh. */
+  datasetEpoch = $state(0);
 
   /** The mounted editor, for menu commands and flushes. */
   handle: EditorHandle | null = null;
@@ -124,6 +126,7 @@ export class AnnotationState {
     if (!photo) return;
     const request = ++this.#request;
     await this.#show(photo, this.index, request);
+    if (request === this.#request) this.datasetEpoch++;
   }
 
   /** Reads the prediction again (a detection ended). */
@@ -161,6 +164,7 @@ export class AnnotationState {
     try {
       const item = await this.#client.call('masks.setStatus', { photoId, datasetId, status });
       this.#updatePhoto(photoId, item.photo.status);
+      void this.#datasets.noteSaved(datasetId);
       this.#library.scheduleRefresh();
     } catch (error) {
       this.#notices.show(`The status could not be set: ${(error as Error).message}`);

@@ -77,9 +77,17 @@ export class DatasetsState {
     return dataset;
   }
 
-  /** A save went into `datasetId` (the core's default dataset when none was current). */
+  /**
+   * A save (or a status) went into `datasetId` (the core's default dataset when none was
+   * current): it becomes current if none was, and the counts are read again.
+   */
   async noteSaved(datasetId: number): Promise<void> {
     if (this.currentId === null) this.choose(datasetId);
-    if (!this.datasets.some((dataset) => dataset.id === datasetId)) await this.refresh();
+    if (!this.datasets.some((dataset) => dataset.id === datasetId)) {
+      await this.refresh();
+    } else {
+      // Counts only: nobody waits for them.
+      this.refresh().catch(() => {});
+    }
   }
 }
