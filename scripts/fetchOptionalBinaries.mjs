@@ -14,9 +14,14 @@ function tryStep(label, script, env = {}) {
   if (!existsSync(script)) {
     return;
   }
+  const childEnv = { ...process.env, ...env };
+  // npm describes *this* package to its postinstall; the step must not take that for its
+  // own (onnxruntime-node's script quietly skips everything when run "locally").
+  delete childEnv.npm_package_json;
+  delete childEnv.npm_config_local_prefix;
   const result = spawnSync(process.execPath, [script], {
     cwd: path.dirname(script),
-    env: { ...process.env, ...env },
+    env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 120_000,
   });
