@@ -7,7 +7,7 @@ import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { StudioError } from '../../../electron/api/errors';
-import { checkMaskPng, readPngHeader } from '../../../electron/core/annotate/maskPng';
+import { checkMaskPng, countBlurred, readPngHeader } from '../../../electron/core/annotate/maskPng';
 
 const WIDTH = 64;
 const HEIGHT = 48;
@@ -102,3 +102,23 @@ describe('checkMaskPng', () => {
     expect((await refusal(png.subarray(0, png.length - 20))).message).toMatch(/could not be decoded/);
   });
 });
+
+describe('countBlurred', () => {
+  it('counts 255s and finds the first stray value at any alignment and at the ends', () => {
+    const backing = new Uint8Array(64);
+    for (let offset = 0; offset < 4; offset++) {
+      for (let length = 0; length <= 13; length++) {
+        const data = backing.subarray(offset, offset + length);
+        data.fill(0);
+        for (let i = 0; i < length; i += 3) data[i] = 255;
+        expect(countBlurred(data, 5)).toBe(Math.ceil(length / 3));
+        if (length > 0) {
+          data[length - 1] = 7;
+          const last = length - 1;
+          expect(() => countBlurred(data, 5)).toThrow(`pixel (${last % 5}, ${Math.floor(last / 5)}) is 7`);
+        }
+      }
+    }
+  });
+});
+
