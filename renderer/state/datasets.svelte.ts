@@ -77,6 +77,31 @@ export class DatasetsState {
     return dataset;
   }
 
+  /** Renames a dataset (its id, masks and exports' history stay). */
+  async rename(id: number, name: string): Promise<Dataset> {
+    const dataset = await this.#client.call('datasets.update', { datasetId: id, name });
+    this.replace(dataset);
+    return dataset;
+  }
+
+  /** Deletes a dataset with its masks and reviews; another one becomes current if it was. */
+  async remove(id: number): Promise<void> {
+    await this.#client.call('datasets.delete', { datasetId: id });
+    this.datasets = this.datasets.filter((dataset) => dataset.id !== id);
+    if (this.currentId === id) {
+      const next = defaultDataset(this.datasets);
+      this.currentId = next?.id ?? null;
+      storeId(this.currentId);
+    }
+  }
+
+  /** Takes a fresher copy of one dataset (counts after adding photos, a new status…). */
+  replace(dataset: Dataset): void {
+    const known = this.datasets.some((entry) => entry.id === dataset.id);
+    const datasets = known ? this.datasets.map((entry) => (entry.id === dataset.id ? dataset : entry)) : [...this.datasets, dataset];
+    this.datasets = datasets.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
   /**
    * A save (or a status) went into `datasetId` (the core's default dataset when none was
    * current): it becomes current if none was, and the counts are read again.

@@ -7,10 +7,13 @@ import type { StudioClient } from '../../electron/api/client';
 import type { Connection } from '../api/connect';
 import { AnnotationState } from './annotation.svelte';
 import { ConnectionState } from './connection.svelte';
+import { DatasetDashboardState } from './datasetDashboard.svelte';
 import { DatasetsState } from './datasets.svelte';
 import { DetectionState } from './detection.svelte';
+import { FinetuneState } from './finetune.svelte';
 import { JobsState } from './jobs.svelte';
 import { LibraryState } from './library.svelte';
+import { NavigationState } from './navigation.svelte';
 import { NoticesState } from './notices.svelte';
 import { ViewerState } from './viewer.svelte';
 
@@ -25,6 +28,12 @@ export interface Studio {
   detection: DetectionState;
   /** The editor view: the photo being annotated. */
   annotation: AnnotationState;
+  /** Which view fills the centre: library, datasets or fine-tune. */
+  navigation: NavigationState;
+  /** The datasets view: the open dataset's dashboard, items, review and quality. */
+  datasetDashboard: DatasetDashboardState;
+  /** Fine-tune runs and the model registry. */
+  finetune: FinetuneState;
   /** Subscribes to the core and loads the first data; returns the cleanup. */
   start(): () => void;
 }
@@ -39,6 +48,9 @@ export function createStudio(connection: Connection): Studio {
   const datasets = new DatasetsState(client);
   const detection = new DetectionState(client, notices);
   const annotation = new AnnotationState(client, library, datasets, detection, notices);
+  const navigation = new NavigationState();
+  const datasetDashboard = new DatasetDashboardState(client, datasets, jobs, notices);
+  const finetune = new FinetuneState(client, jobs, notices);
 
   return {
     client,
@@ -50,6 +62,9 @@ export function createStudio(connection: Connection): Studio {
     datasets,
     detection,
     annotation,
+    navigation,
+    datasetDashboard,
+    finetune,
     start() {
       const cleanups = [
         jobs.start(),
@@ -59,6 +74,7 @@ export function createStudio(connection: Connection): Studio {
         // An import makes a dataset; a save may have made 'default'.
         jobs.onDidFinish(() => void datasets.refresh().catch(() => {})),
         detection.start(jobs),
+        finetune.start(),
         client.on('library.onDidChange', () => library.scheduleRefresh()),
         connection.onConnectionChange((connected) => {
           connectionState.connected = connected;
