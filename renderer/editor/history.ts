@@ -13,7 +13,7 @@
 import type { MaskDiff } from './maskEdit';
 import type { MaskRaster } from './maskRaster';
 import type { Rect } from './rect';
-import { decodeRuns, encodeRuns } from './rle';
+import { encodeRuns } from './rle';
 
 /** Default cap on the compressed bytes the history keeps (undo and redo together). */
 export const DEFAULT_HISTORY_BYTE_CAP = 256 * 1024 * 1024;
@@ -117,7 +117,7 @@ export class MaskHistory {
   undo(raster: MaskRaster): Rect[] {
     const entry = this.#undo.pop();
     if (!entry) return [];
-    raster.writeRect(entry.rect, decodeRuns(entry.before, entry.rect.width * entry.rect.height));
+    raster.writeRuns(entry.rect, entry.before);
     this.#redo.push(entry);
     return entry.areas.map((area) => ({ ...area }));
   }
@@ -126,7 +126,7 @@ export class MaskHistory {
   redo(raster: MaskRaster): Rect[] {
     const entry = this.#redo.pop();
     if (!entry) return [];
-    raster.writeRect(entry.rect, decodeRuns(entry.after, entry.rect.width * entry.rect.height));
+    raster.writeRuns(entry.rect, entry.after);
     this.#undo.push(entry);
     return entry.areas.map((area) => ({ ...area }));
   }

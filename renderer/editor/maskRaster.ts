@@ -6,6 +6,7 @@
  */
 import { clipRect } from './rect';
 import type { Rect } from './rect';
+import { decodeRunsIntoRect } from './rle';
 
 /** Mask byte of a blurred pixel. */
 export const MASK_ON = 255;
@@ -73,6 +74,12 @@ export class MaskRaster {
     for (let row = 0; row < rect.height; row++) {
       this.data.set(bytes.subarray(row * rect.width, (row + 1) * rect.width), (rect.y + row) * this.width + rect.x);
     }
+  }
+
+  /** Writes run-coded bytes of `rect` (rle.ts `encodeRuns`) without decoding them to a temporary. */
+  writeRuns(rect: Rect, encoded: Uint8Array): void {
+    this.#checkInside(rect);
+    decodeRunsIntoRect(encoded, this.data, this.width, rect);
   }
 
   /** Sets every byte of `rect` to `value`. */

@@ -139,6 +139,8 @@ export class AnnotationState {
       // The same map again is not a change (the editor compares by reference).
       if (prediction && this.prediction && prediction.createdAt === this.prediction.createdAt && prediction.modelId === this.prediction.modelId) return;
       this.prediction = prediction;
+      // The badge of a photo that had nothing becomes "Predicted", as the grid's does.
+      if (prediction) this.#updatePhoto(photo.id, photo.status === 'none' ? 'predicted' : photo.status);
     } catch (error) {
       this.#notices.show(`The prediction could not be read: ${(error as Error).message}`);
     }

@@ -174,6 +174,7 @@ test('detects from the grid, the viewer and the editor, and shows the prediction
     await page.keyboard.press('Control+d');
     await expect(page.locator('[data-testid="job"][data-state="done"]').filter({ hasText: 'Detect blur in 1 photo' })).toHaveCount(2);
     await expect.poll(() => withHook(page, (hook) => hook.state.hasPrediction && hook.state.predictionVisible)).toBe(true);
+    await expect(page.locator('.editor-view .bar .badge')).toHaveAttribute('data-status', 'predicted');
     await page.screenshot({ path: path.join(screenshots, 'detect-04-editor-ctrl-d.png') });
 
     // Back in the viewer, then the grid: every photo without a mask or prediction.
