@@ -233,6 +233,24 @@ test('builds a dataset from five photos, marks statuses, splits it and exports C
   await expect(page.getByTestId('stat-reviewed')).toHaveText('2');
   await expect(page.getByTestId('chart-status-split').locator('[data-segment="Train:reviewed"], [data-segment="Test:reviewed"]')).not.toHaveCount(0);
 
+  // Active learning: once the model has seen the photos, the unlabelled one it is least sure about opens in the editor.
+  const { jobId } = await callApi(server.url, 'detect.run', { all: 'all' });
+  await expect.poll(async () => (await callApi(server.url, 'jobs.get', { id: jobId })).state, { timeout: 120_000 }).toBe('done');
+  const uncertain = await callApi(server.url, 'datasets.nextUncertain', { datasetId: dataset.id });
+  expect(uncertain?.photo.name).toBe('photo-5.jpg');
+  const card = page.getByTestId('uncertain');
+  await card.getByRole('button', { name: 'Find the most uncertain photo' }).click();
+  await expect(card.getByText('photo-5.jpg')).toBeVisible();
+  await expect(card.getByTestId('uncertainty')).toHaveText(uncertain!.uncertainty.toFixed(3));
+  await page.screenshot({ path: path.join(screenshots, 'datasets-06-uncertain.png') });
+  await card.getByRole('button', { name: 'Open in editor' }).click();
+  await expect(page.getByRole('region', { name: 'Mask editor' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'photo-5.jpg' })).toBeVisible();
+  await expect(page.getByRole('combobox', { name: 'Dataset' })).toHaveValue(String(dataset.id));
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('region', { name: 'Mask editor' })).toBeHidden();
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Datasets' }).click();
+
   // The export comes back through the import dialog; the manifest states the polarity.
   await page.getByRole('button', { name: 'Import dataset folder…' }).click();
   const importDialog = page.getByRole('dialog', { name: 'Import a dataset folder' });
@@ -283,7 +301,7 @@ test('imports a CUHK folder with a forced polarity and lists the files it could 
   const report = importDialog.getByRole('table', { name: 'Import report' });
   await expect(report.locator('tr[data-severity="error"]', { hasText: 'stray.png' })).toHaveCount(1);
   await expect(report.locator('tr[data-severity="warning"]', { hasText: 'shot-3.jpg' })).toHaveCount(1);
-  await page.screenshot({ path: path.join(screenshots, 'datasets-06-import.png') });
+  await page.screenshot({ path: path.join(screenshots, 'datasets-07-import.png') });
 
   // The masks were inverted to 255 = blurred.
   const imported = (await callApi(server.url, 'datasets.list', {})).find((entry) => entry.name === 'cuhk-like') as Dataset;
@@ -294,4 +312,20 @@ test('imports a CUHK folder with a forced polarity and lists the files it could 
   const spec = sources[0]!;
   expect(Buffer.compare(Buffer.from(pixels.data), Buffer.from(makeMask(spec.width, spec.height, 0.3)))).toBe(0);
   expect(items.find((item) => item.photo.name === 'shot-3.jpg')?.status).toBe('unlabelled');
+
+  // Rename it, then delete another dataset: the list and the store follow.
+  await importDialog.getByRole('button', { name: 'Open cuhk-like' }).click();
+  await expect(page.getByTestId('dataset-name')).toHaveText('cuhk-like');
+  await page.getByRole('button', { name: 'Rename cuhk-like' }).click();
+  await page.getByRole('textbox', { name: 'New name' }).fill('cuhk-inverted');
+  await page.getByRole('button', { name: 'Rename', exact: true }).click();
+  await expect(page.getByTestId('dataset-name')).toHaveText('cuhk-inverted');
+  const list = page.getByRole('complementary', { name: 'Datasets' });
+  await list.getByRole('button', { name: /^street-roundtrip,/ }).click();
+  await expect(page.getByTestId('dataset-name')).toHaveText('street-roundtrip');
+  await page.getByRole('button', { name: 'Delete…' }).click();
+  await page.getByRole('dialog', { name: 'Delete street-roundtrip?' }).getByRole('button', { name: 'Delete dataset' }).click();
+  await expect(list.getByRole('button', { name: /^street-roundtrip,/ })).toHaveCount(0);
+  await expect(page.getByTestId('dataset-name')).not.toHaveText('street-roundtrip');
+  expect((await callApi(server.url, 'datasets.list', {})).map((entry) => entry.name).sort()).toEqual(['cuhk-inverted', 'street-set']);
 });
