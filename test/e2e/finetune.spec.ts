@@ -5,7 +5,9 @@
  * ONNX file. The fine-tune view shows the Python with torch, a short CPU run is started
  * from the form, its progress (phase, steps, loss) is seen live, and at the end the old /
  * new comparison and the registry entry with its lineage appear; making the new model
- * active is reflected in the registry and the API.
+ * active is reflected in the registry and the API. A second run is cancelled while it
+ * trains and leaves the registry as it was; a studio whose Python has no torch says how
+ * to install it and does not offer to start.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -141,4 +143,58 @@ test('starts a fine-tune from the UI, shows its progress and registers the new m
   await registry.scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(screenshots, 'finetune-04-active.png') });
   expect(pageErrors, 'no errors in the page console').toEqual([]);
+});
+
+test('a run cancelled while it trains registers nothing', async ({ page }) => {
+  test.setTimeout(300_000);
+  const before = await callApi(server.url, 'models.list', {});
+  await page.goto(testPageUrl(server.url));
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Fine-tune' }).click();
+  const form = page.getByRole('form', { name: 'Start a fine-tune' });
+  await expect(page.getByTestId('torch-version')).toHaveText(/^\d+\.\d+/, { timeout: 120_000 });
+  await form.getByRole('spinbutton', { name: 'Steps' }).fill('100000');
+  await form.getByRole('combobox', { name: 'Training device' }).selectOption('cpu');
+  await form.getByText('Training settings').click();
+  await form.getByRole('spinbutton', { name: 'Batch size' }).fill('2');
+  await form.getByRole('spinbutton', { name: 'Crop' }).fill('64');
+  await form.getByRole('spinbutton', { name: 'Max photo side' }).fill('256');
+  await form.getByRole('spinbutton', { name: 'CPU threads' }).fill('1');
+  await form.getByRole('button', { name: 'Start fine-tune' }).click();
+
+  const run = page.getByTestId('finetune-run');
+  await expect(run).toHaveAttribute('data-phase', 'training', { timeout: 120_000 });
+  await expect(run.getByTestId('finetune-step')).toHaveText(/^[1-9]\d* \/ 100000$/, { timeout: 120_000 });
+  await run.getByRole('button', { name: 'Cancel' }).click();
+  await expect(run).toHaveAttribute('data-phase', 'cancelled', { timeout: 60_000 });
+  await expect(run).toContainText('Cancelled: nothing was registered and the active model is unchanged.');
+  await expect(form.getByRole('button', { name: 'Start fine-tune' })).toBeEnabled();
+  expect(await callApi(server.url, 'models.list', {})).toEqual(before);
+});
+
+test('without a Python that imports torch, the form says how to install it and does not start', async ({ page }) => {
+  // A studio whose Python setting names an interpreter that does not exist (the only one tried).
+  const saved = process.env.DEFUSION_PYTHON;
+  process.env.DEFUSION_PYTHON = path.join(workDir, 'no-such-python', 'python3');
+  let bare: StudioServer;
+  try {
+    bare = await startStudioServer(['--db', path.join(workDir, 'bare.db'), '--model', TINY_MODEL, '--no-sample']);
+  } finally {
+    if (saved === undefined) delete process.env.DEFUSION_PYTHON;
+    else process.env.DEFUSION_PYTHON = saved;
+  }
+  try {
+    // A dataset to pick, so that only the missing Python keeps the button off.
+    await callApi(bare.url, 'datasets.create', { name: 'my-photos' });
+    await page.goto(testPageUrl(bare.url));
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Fine-tune' }).click();
+    await expect(page.getByRole('combobox', { name: 'Dataset to learn from' })).toHaveValue(/^\d+$/);
+    const python = page.getByTestId('python-check');
+    await expect(python.getByRole('alert')).toContainText('no-such-python', { timeout: 60_000 });
+    await expect(python.getByRole('alert')).toContainText('apt-get install python3-torch');
+    await expect(python.getByRole('alert')).toContainText('pip install torch');
+    await expect(page.getByRole('button', { name: 'Start fine-tune' })).toBeDisabled();
+    await page.screenshot({ path: path.join(screenshots, 'finetune-05-no-python.png') });
+  } finally {
+    expect(await bare.stop()).toBe(0);
+  }
 });
