@@ -6,7 +6,8 @@
  * binary 8-bit grayscale masks equal to the stored ones, train.txt / test.txt as the
  * splits, manifest.json counts and statuses. The export is imported back through the
  * import dialog (polarity from the manifest), and a CUHK-style folder with inverted masks
- * and bad files is imported with a forced polarity and its per-file report.
+ * and bad files is imported with a forced polarity and its per-file report. The split
+ * dialog splits by folder and stratified by blur, and a COCO export carries RLE masks.
  */
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -328,4 +329,67 @@ test('imports a CUHK folder with a forced polarity and lists the files it could 
   await expect(list.getByRole('button', { name: /^street-roundtrip,/ })).toHaveCount(0);
   await expect(page.getByTestId('dataset-name')).not.toHaveText('street-roundtrip');
   expect((await callApi(server.url, 'datasets.list', {})).map((entry) => entry.name).sort()).toEqual(['cuhk-inverted', 'street-set']);
+});
+
+test('splits by folder and stratified by blur in the split dialog, and exports COCO with RLE masks', async ({ page }) => {
+  // A dataset of the whole library, made through the API; two photos get masks.
+  const photos = (await photosByPath()).filter((photo) => photo.relPath.startsWith('day'));
+  const dataset = await callApi(server.url, 'datasets.create', { name: 'by-day' });
+  await callApi(server.url, 'datasets.addPhotos', { datasetId: dataset.id, photoIds: photos.map((photo) => photo.id) });
+  for (const photo of [photos[0]!, photos[4]!]) {
+    await callApi(server.url, 'masks.save', { photoId: photo.id, datasetId: dataset.id, png: await pngOf(makeMask(photo.width, photo.height, 0.4), photo.width, photo.height), status: 'reviewed' });
+  }
+
+  await page.goto(testPageUrl(server.url));
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Datasets' }).click();
+  await page.getByRole('complementary', { name: 'Datasets' }).getByRole('button', { name: /^by-day,/ }).click();
+  await expect(page.getByTestId('dataset-name')).toHaveText('by-day');
+
+  // Whole folders: day2 to test, day1 to train.
+  await page.getByRole('button', { name: 'Split…' }).click();
+  const splitDialog = page.getByRole('dialog', { name: 'Split by-day' });
+  await splitDialog.getByRole('radio', { name: 'By folder' }).check();
+  await splitDialog.getByRole('checkbox', { name: /day2/ }).check();
+  await splitDialog.getByRole('button', { name: 'Split', exact: true }).click();
+  await expect(splitDialog.getByRole('status')).toContainText('Split: 3 train, 3 test');
+  let items = (await callApi(server.url, 'datasets.items', { datasetId: dataset.id })).items;
+  expect(items.map((item) => [item.photo.folder, item.split])).toEqual([
+    ['day1', 'train'],
+    ['day1', 'train'],
+    ['day1', 'train'],
+    ['day2', 'test'],
+    ['day2', 'test'],
+    ['day2', 'test'],
+  ]);
+
+  // Stratified by blur fraction, half to test: the two masked photos (one stratum) land on both sides.
+  await splitDialog.getByRole('radio', { name: 'Stratified by blur' }).check();
+  await splitDialog.getByRole('spinbutton', { name: 'Test share in percent' }).fill('50');
+  await splitDialog.getByRole('button', { name: 'Split', exact: true }).click();
+  await expect(splitDialog.getByRole('status')).toContainText('Split: 3 train, 3 test');
+  items = (await callApi(server.url, 'datasets.items', { datasetId: dataset.id })).items;
+  const masked = items.filter((item) => item.mask !== null);
+  expect(masked.map((item) => item.split).sort()).toEqual(['test', 'train']);
+  await splitDialog.getByRole('button', { name: 'Close', exact: true }).last().click();
+
+  // COCO: the reviewed photos, one RLE segmentation each.
+  const out = path.join(workDir, 'exports', 'by-day-coco');
+  await page.getByRole('button', { name: 'Export…' }).click();
+  const exportDialog = page.getByRole('dialog', { name: 'Export by-day' });
+  await exportDialog.getByRole('radio', { name: 'COCO (RLE)' }).check();
+  await exportDialog.getByRole('textbox', { name: 'Output folder' }).fill(out);
+  await exportDialog.getByRole('button', { name: 'Export', exact: true }).click();
+  await expect(exportDialog.getByTestId('export-job')).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  await expect(exportDialog.getByTestId('export-result')).toContainText('2 photos written to');
+  const coco = JSON.parse(await readFile(path.join(out, 'annotations.json'), 'utf8')) as {
+    images: { file_name: string; width: number; height: number }[];
+    annotations: { segmentation: { size: number[]; counts: string } }[];
+    categories: { name: string }[];
+  };
+  expect(coco.categories.map((category) => category.name)).toEqual(['defocus_blur']);
+  expect(coco.images.map((image) => [image.file_name, image.width, image.height])).toEqual(
+    [photos[0]!, photos[4]!].map((photo) => [photo.name, photo.width, photo.height]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+  );
+  expect(coco.annotations.map((annotation) => typeof annotation.segmentation.counts)).toEqual(['string', 'string']);
+  expect((await readdir(path.join(out, 'images'))).sort()).toEqual([photos[0]!.name, photos[4]!.name].sort());
 });
