@@ -9,7 +9,7 @@ const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_thr
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'dist/', 'release/', 'bench-results/', 'test-results/', 'playwright-report/', 'models/training/', '**/*.cjs'],
+    ignores: ['node_modules/', 'dist/', '.tmp/', 'release/', 'bench-results/', 'test-results/', 'playwright-report/', 'models/training/', '**/*.cjs'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
