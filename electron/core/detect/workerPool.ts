@@ -163,14 +163,17 @@ export class DetectWorkerPool {
       if (pool) pool.#replace(worker, reason);
     };
     for (let i = 0; i < count; i++) workers.push(new PoolWorker(data, onDone, onLost));
-    try {
-      const models = await Promise.all(workers.map((worker) => worker.ready));
-      pool = new DetectWorkerPool(data, workers, models[0]!);
-      return pool;
-    } catch (error) {
+    // Wait for every worker to settle before terminating any: terminating a worker while
+    // it is still loading onnxruntime's native module can take the whole process down.
+    const settled = await Promise.allSettled(workers.map((worker) => worker.ready));
+    const failure = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failure) {
       await Promise.all(workers.map((worker) => worker.terminate()));
-      throw error;
+      throw failure.reason;
     }
+    const first = settled[0] as PromiseFulfilledResult<Awaited<PoolWorker['ready']>>;
+    pool = new DetectWorkerPool(data, workers, first.value);
+    return pool;
   }
 
   get status(): PoolStatus {
