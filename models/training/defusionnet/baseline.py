@@ -10,7 +10,7 @@ a number on *our* held-out split, so the model card compares like with like.
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image, ImageFilter
+from PIL import Image
 
 
 def box_mean(values: np.ndarray, radius: int) -> np.ndarray:
@@ -28,8 +28,10 @@ def laplacian_energy_blur_map(image: np.ndarray, radius: int = 7) -> np.ndarray:
     gray = np.asarray(Image.fromarray(image).convert('L'), dtype=np.float32) / 255.0
     padded = np.pad(gray, 1, mode='edge')
     laplacian = (padded[:-2, 1:-1] + padded[2:, 1:-1] + padded[1:-1, :-2] + padded[1:-1, 2:] - 4 * gray)
-    energy = np.sqrt(box_mean(laplacian * laplacian, radius))
-    energy = np.asarray(Image.fromarray(energy.astype(np.float32), mode='F').filter(ImageFilter.GaussianBlur(radius)))
+    # Integral-image sums can dip a hair below zero; clamp before the root.
+    energy = np.sqrt(np.maximum(box_mean(laplacian * laplacian, radius), 0.0))
+    # Two box passes approximate a Gaussian (PIL cannot blur float images).
+    energy = box_mean(box_mean(energy, radius), radius)
     low, high = np.percentile(energy, [5, 95])
     sharpness = np.clip((energy - low) / max(high - low, 1e-6), 0.0, 1.0)
     return 1.0 - sharpness
