@@ -218,7 +218,9 @@ describe('detection jobs in the studio', () => {
 
     const states = events.filter((event) => event.id === jobId);
     expect(states[0]!.state).toBe('queued');
-    expect(states.some((event) => event.state === 'running' && event.total === 4)).toBe(true);
+    // Progress events are throttled (10/s per job); a fast run may go from 'running'
+    // straight to its final state, which always carries the totals.
+    expect(states.some((event) => event.state === 'running')).toBe(true);
     expect(states[states.length - 1]).toMatchObject({ state: 'done', done: 4, total: 4 });
 
     for (const photo of chosen.slice(0, 3)) {
