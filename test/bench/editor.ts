@@ -33,6 +33,8 @@ import sharp from 'sharp';
 import type { MethodInput, MethodName, MethodResult } from '../../electron/api/methods';
 import { packageRoot } from '../../electron/core/createCore';
 import buildRendererIfStale from '../e2e/globalSetup';
+import { applyStrokes, withHook } from '../e2e/editorDriver';
+import type { Point, RecordedStroke } from '../e2e/editorDriver';
 import { callApi, testPageUrl } from '../e2e/studioApi';
 import { startStudioServer } from '../e2e/studioServer';
 
@@ -55,17 +57,6 @@ if (!(strokeSeconds > 0) || !Number.isInteger(extraStrokes) || extraStrokes < 0 
 const WIDTH = 6000;
 const HEIGHT = 4000;
 const MOVE_INTERVAL_MS = 8;
-
-interface Point {
-  x: number;
-  y: number;
-}
-
-interface RecordedStroke {
-  points: Point[];
-  radius: number;
-  erase: boolean;
-}
 
 const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
@@ -104,60 +95,12 @@ async function makePhoto(file: string): Promise<void> {
   await writeFile(file, await sharp(pixels).jpeg({ quality: 90 }).toBuffer());
 }
 
-function distanceToSegment(px: number, py: number, a: Point, b: Point): number {
-  const dx = b.x - a.x;
-  const dy = b.y - a.y;
-  const length2 = dx * dx + dy * dy;
-  const t = length2 > 0 ? Math.min(1, Math.max(0, ((px - a.x) * dx + (py - a.y) * dy) / length2)) : 0;
-  return Math.hypot(px - (a.x + t * dx), py - (a.y + t * dy));
-}
-
-/** The mask the strokes must leave: a pixel centre within the radius of a stroke's path. */
+/** The mask the strokes must leave on an empty 24 MP mask (geometry only, see applyStrokes). */
 function expectedMask(strokes: readonly RecordedStroke[]): Uint8Array {
-  const mask = new Uint8Array(WIDTH * HEIGHT);
-  for (const { points, radius, erase } of strokes) {
-    const value = erase ? 0 : 255;
-    for (let i = 0; i < points.length; i++) {
-      const a = points[Math.max(0, i - 1)]!;
-      const b = points[i]!;
-      const x0 = Math.max(0, Math.floor(Math.min(a.x, b.x) - radius - 1));
-      const x1 = Math.min(WIDTH - 1, Math.ceil(Math.max(a.x, b.x) + radius + 1));
-      const y0 = Math.max(0, Math.floor(Math.min(a.y, b.y) - radius - 1));
-      const y1 = Math.min(HEIGHT - 1, Math.ceil(Math.max(a.y, b.y) + radius + 1));
-      for (let y = y0; y <= y1; y++) {
-        for (let x = x0; x <= x1; x++) {
-          if (distanceToSegment(x + 0.5, y + 0.5, a, b) <= radius) mask[y * WIDTH + x] = value;
-        }
-      }
-    }
-  }
-  return mask;
+  return applyStrokes(new Uint8Array(WIDTH * HEIGHT), WIDTH, HEIGHT, strokes);
 }
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
-
-interface EditorHook {
-  state: { view: { zoom: number; x: number; y: number }; brushRadius: number; brushSize: number; erase: boolean; undoCount: number; dirty: boolean };
-  historyStats(): { byteSize: number; undoCount: number } | null;
-  timings: { frames: number; editMs: number; overlayMs: number; drawMs: number; maxFrameMs: number };
-  imageToClient(x: number, y: number): Point | null;
-  whenIdle(): Promise<void>;
-  _testOnlyMaskDigest(): Promise<string | null>;
-}
-
-/** Runs `fn` in the page on the editor's test hook. */
-async function withHook<R>(page: Page, fn: (hook: EditorHook, arg: unknown) => R | Promise<R>, arg?: unknown): Promise<R> {
-  const handle = await page.evaluateHandle(() => {
-    const studio = (globalThis as unknown as { __studio?: { editor?: EditorHook } }).__studio;
-    if (!studio?.editor) throw new Error('the editor test hook is missing');
-    return studio.editor;
-  });
-  try {
-    return await handle.evaluate(fn, arg);
-  } finally {
-    await handle.dispose();
-  }
-}
 
 /** Installs the page-side recorders: stroke samples in image coordinates, and rAF timestamps. */
 async function installRecorders(page: Page): Promise<void> {

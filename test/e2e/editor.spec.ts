@@ -17,6 +17,8 @@ import type { Page } from '@playwright/test';
 import type { Photo } from '../../electron/api/types';
 import { callApi, decodeGray, fetchResource, testPageUrl, writePhotos } from './studioApi';
 import type { PhotoFile } from './studioApi';
+import { applyStrokes, drag, recordedStrokes, recordStrokes, withHook } from './editorDriver';
+import type { RecordedStroke } from './editorDriver';
 import { startStudioServer } from './studioServer';
 import type { StudioServer } from './studioServer';
 
@@ -49,102 +51,6 @@ test.afterAll(async () => {
 
 // ------------------------------------------------------------------ page helpers (no DOM types here)
 
-interface Point {
-  x: number;
-  y: number;
-}
-
-/** A stroke as the editor received it: image-space samples, the brush radius, paint or erase. */
-interface RecordedStroke {
-  points: Point[];
-  radius: number;
-  erase: boolean;
-}
-
-interface EditorHook {
-  state: { view: { zoom: number; x: number; y: number }; brushRadius: number; erase: boolean; dirty: boolean; undoCount: number; redoCount: number; ready: boolean };
-  imageToClient(x: number, y: number): Point | null;
-  whenIdle(): Promise<void>;
-  _testOnlyMaskDigest(): Promise<string | null>;
-}
-
-/** Runs `fn` in the page on the editor's test hook (fetched afresh: a new editor makes a new hook). */
-async function withHook<R, A = undefined>(page: Page, fn: (hook: EditorHook, arg: A) => R | Promise<R>, arg?: A): Promise<R> {
-  const handle = await page.evaluateHandle(() => {
-    const studio = (globalThis as unknown as { __studio?: { editor?: EditorHook } }).__studio;
-    if (!studio?.editor) throw new Error('the editor test hook is missing');
-    return studio.editor;
-  });
-  try {
-    // Arguments here are plain JSON (points), which Playwright passes through unchanged.
-    return await handle.evaluate(fn as (hook: EditorHook, arg: unknown) => R | Promise<R>, arg);
-  } finally {
-    await handle.dispose();
-  }
-}
-
-/**
- * Records, on the editor's canvas, every pointer sample of every left-button stroke in
- * image coordinates, with the very arithmetic the editor uses (screen → image through
- * its view), so that the expected raster follows the path the editor was given.
- */
-async function recordStrokes(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    interface PointerLike {
-      clientX: number;
-      clientY: number;
-      button: number;
-      buttons: number;
-      getCoalescedEvents?: () => PointerLike[];
-    }
-    interface ElementLike {
-      getBoundingClientRect(): { left: number; top: number };
-      addEventListener(type: string, listener: (event: PointerLike) => void): void;
-    }
-    const scope = globalThis as unknown as {
-      document: { querySelector(selector: string): ElementLike | null };
-      __studio: { editor: { state: { view: { zoom: number; x: number; y: number }; brushRadius: number; erase: boolean } } };
-      __strokes?: { points: { x: number; y: number }[]; radius: number; erase: boolean }[];
-    };
-    const stage = scope.document.querySelector('[aria-label="Mask canvas"]');
-    if (!stage) throw new Error('no mask canvas');
-    const strokes: { points: { x: number; y: number }[]; radius: number; erase: boolean }[] = [];
-    scope.__strokes = strokes;
-    const toImage = (event: PointerLike): { x: number; y: number } => {
-      const box = stage.getBoundingClientRect();
-      const view = scope.__studio.editor.state.view;
-      return { x: (event.clientX - box.left - view.x) / view.zoom, y: (event.clientY - box.top - view.y) / view.zoom };
-    };
-    stage.addEventListener('pointerdown', (event) => {
-      if (event.button !== 0) return;
-      const state = scope.__studio.editor.state;
-      strokes.push({ points: [toImage(event)], radius: state.brushRadius, erase: state.erase });
-    });
-    stage.addEventListener('pointermove', (event) => {
-      if ((event.buttons & 1) === 0) return;
-      const stroke = strokes[strokes.length - 1];
-      if (!stroke) return;
-      const samples = typeof event.getCoalescedEvents === 'function' ? event.getCoalescedEvents() : [];
-      for (const sample of samples.length > 0 ? samples : [event]) stroke.points.push(toImage(sample));
-    });
-  });
-}
-
-async function recordedStrokes(page: Page): Promise<RecordedStroke[]> {
-  return page.evaluate(() => (globalThis as unknown as { __strokes: RecordedStroke[] }).__strokes);
-}
-
-/** Drags the mouse through image points (a polyline), `steps` moves per leg. */
-async function drag(page: Page, points: Point[], steps = 14): Promise<void> {
-  const client = await withHook(page, (hook, list) => list.map((point) => hook.imageToClient(point.x, point.y)), points);
-  const first = client[0]!;
-  await page.mouse.move(first.x, first.y);
-  await page.mouse.down();
-  for (const point of client.slice(1)) await page.mouse.move(point!.x, point!.y, { steps });
-  await page.mouse.up();
-  await withHook(page, (hook) => hook.whenIdle());
-}
-
 async function editorDigest(page: Page): Promise<string | null> {
   return withHook(page, async (hook) => {
     await hook.whenIdle();
@@ -154,39 +60,9 @@ async function editorDigest(page: Page): Promise<string | null> {
 
 // ------------------------------------------------------------------ the expected raster
 
-function distanceToSegment(px: number, py: number, a: Point, b: Point): number {
-  const dx = b.x - a.x;
-  const dy = b.y - a.y;
-  const length2 = dx * dx + dy * dy;
-  const t = length2 > 0 ? Math.min(1, Math.max(0, ((px - a.x) * dx + (py - a.y) * dy) / length2)) : 0;
-  return Math.hypot(px - (a.x + t * dx), py - (a.y + t * dy));
-}
-
-/**
- * The mask after these strokes, from their geometry alone: a pixel is reached by a stroke
- * when its centre is within the radius of the stroke's path (its first sample is a dab,
- * then one segment per sample); paint sets it to 255, erase to 0, in order.
- */
+/** The mask after these strokes on an empty mask (see applyStrokes). */
 function expectedMask(width: number, height: number, strokes: readonly RecordedStroke[]): Uint8Array {
-  const mask = new Uint8Array(width * height);
-  for (const stroke of strokes) {
-    const { points, radius } = stroke;
-    const xs = points.map((p) => p.x);
-    const ys = points.map((p) => p.y);
-    const x0 = Math.max(0, Math.floor(Math.min(...xs) - radius - 1));
-    const x1 = Math.min(width - 1, Math.ceil(Math.max(...xs) + radius + 1));
-    const y0 = Math.max(0, Math.floor(Math.min(...ys) - radius - 1));
-    const y1 = Math.min(height - 1, Math.ceil(Math.max(...ys) + radius + 1));
-    const segments = points.map((point, i) => [points[Math.max(0, i - 1)]!, point] as const);
-    for (let y = y0; y <= y1; y++) {
-      for (let x = x0; x <= x1; x++) {
-        const cx = x + 0.5;
-        const cy = y + 0.5;
-        if (segments.some(([a, b]) => distanceToSegment(cx, cy, a, b) <= radius)) mask[y * width + x] = stroke.erase ? 0 : 255;
-      }
-    }
-  }
-  return mask;
+  return applyStrokes(new Uint8Array(width * height), width, height, strokes);
 }
 
 function sha256(bytes: Uint8Array): string {

@@ -13,9 +13,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
-import type { Page } from '@playwright/test';
 import type { ItemStatus } from '../../electron/api/types';
 import { callApi, decodeGray, testPageUrl } from './studioApi';
+import { applyStrokes, drag, recordedStrokes, recordStrokes } from './editorDriver';
 import { startStudioServer } from './studioServer';
 import type { StudioServer } from './studioServer';
 
@@ -41,120 +41,6 @@ test.afterAll(async () => {
 });
 
 // ------------------------------------------------------------------ driving the brush
-
-interface Point {
-  x: number;
-  y: number;
-}
-
-interface RecordedStroke {
-  points: Point[];
-  radius: number;
-  erase: boolean;
-}
-
-interface EditorHook {
-  state: { view: { zoom: number; x: number; y: number }; brushRadius: number; erase: boolean };
-  imageToClient(x: number, y: number): Point | null;
-  whenIdle(): Promise<void>;
-}
-
-/** Runs `fn` in the page on the editor's test hook (`window.__studio.editor`, on with ?test=1). */
-async function withHook<R, A = undefined>(page: Page, fn: (hook: EditorHook, arg: A) => R | Promise<R>, arg?: A): Promise<R> {
-  const handle = await page.evaluateHandle(() => {
-    const studio = (globalThis as unknown as { __studio?: { editor?: EditorHook } }).__studio;
-    if (!studio?.editor) throw new Error('the editor test hook is missing');
-    return studio.editor;
-  });
-  try {
-    return await handle.evaluate(fn as (hook: EditorHook, arg: unknown) => R | Promise<R>, arg);
-  } finally {
-    await handle.dispose();
-  }
-}
-
-/** Records every pointer sample of left-button strokes on the mask canvas, in image coordinates, as the editor maps them. */
-async function recordStrokes(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    interface PointerLike {
-      clientX: number;
-      clientY: number;
-      button: number;
-      buttons: number;
-      getCoalescedEvents?: () => PointerLike[];
-    }
-    interface ElementLike {
-      getBoundingClientRect(): { left: number; top: number };
-      addEventListener(type: string, listener: (event: PointerLike) => void): void;
-    }
-    const scope = globalThis as unknown as {
-      document: { querySelector(selector: string): ElementLike | null };
-      __studio: { editor: { state: { view: { zoom: number; x: number; y: number }; brushRadius: number; erase: boolean } } };
-      __strokes?: { points: { x: number; y: number }[]; radius: number; erase: boolean }[];
-    };
-    const stage = scope.document.querySelector('[aria-label="Mask canvas"]');
-    if (!stage) throw new Error('no mask canvas');
-    const strokes: { points: { x: number; y: number }[]; radius: number; erase: boolean }[] = [];
-    scope.__strokes = strokes;
-    const toImage = (event: PointerLike): { x: number; y: number } => {
-      const box = stage.getBoundingClientRect();
-      const view = scope.__studio.editor.state.view;
-      return { x: (event.clientX - box.left - view.x) / view.zoom, y: (event.clientY - box.top - view.y) / view.zoom };
-    };
-    stage.addEventListener('pointerdown', (event) => {
-      if (event.button !== 0) return;
-      const state = scope.__studio.editor.state;
-      strokes.push({ points: [toImage(event)], radius: state.brushRadius, erase: state.erase });
-    });
-    stage.addEventListener('pointermove', (event) => {
-      if ((event.buttons & 1) === 0) return;
-      const stroke = strokes[strokes.length - 1];
-      if (!stroke) return;
-      const samples = typeof event.getCoalescedEvents === 'function' ? event.getCoalescedEvents() : [];
-      for (const sample of samples.length > 0 ? samples : [event]) stroke.points.push(toImage(sample));
-    });
-  });
-}
-
-/** Drags the mouse through image points with the left button down. */
-async function drag(page: Page, points: Point[], steps = 14): Promise<void> {
-  const client = await withHook(page, (hook, list) => list.map((point) => hook.imageToClient(point.x, point.y)), points);
-  const first = client[0]!;
-  await page.mouse.move(first.x, first.y);
-  await page.mouse.down();
-  for (const point of client.slice(1)) await page.mouse.move(point!.x, point!.y, { steps });
-  await page.mouse.up();
-  await withHook(page, (hook) => hook.whenIdle());
-}
-
-function distanceToSegment(px: number, py: number, a: Point, b: Point): number {
-  const dx = b.x - a.x;
-  const dy = b.y - a.y;
-  const length2 = dx * dx + dy * dy;
-  const t = length2 > 0 ? Math.min(1, Math.max(0, ((px - a.x) * dx + (py - a.y) * dy) / length2)) : 0;
-  return Math.hypot(px - (a.x + t * dx), py - (a.y + t * dy));
-}
-
-/** `base` after the strokes: a pixel whose centre lies within the radius of a stroke's path is painted (255) or erased (0). */
-function applyStrokes(base: Uint8Array, width: number, height: number, strokes: readonly RecordedStroke[]): Uint8Array {
-  const mask = Uint8Array.from(base);
-  for (const stroke of strokes) {
-    const { points, radius } = stroke;
-    const xs = points.map((p) => p.x);
-    const ys = points.map((p) => p.y);
-    const x0 = Math.max(0, Math.floor(Math.min(...xs) - radius - 1));
-    const x1 = Math.min(width - 1, Math.ceil(Math.max(...xs) + radius + 1));
-    const y0 = Math.max(0, Math.floor(Math.min(...ys) - radius - 1));
-    const y1 = Math.min(height - 1, Math.ceil(Math.max(...ys) + radius + 1));
-    const segments = points.map((point, i) => [points[Math.max(0, i - 1)]!, point] as const);
-    for (let y = y0; y <= y1; y++) {
-      for (let x = x0; x <= x1; x++) {
-        if (segments.some(([a, b]) => distanceToSegment(x + 0.5, y + 0.5, a, b) <= radius)) mask[y * width + x] = stroke.erase ? 0 : 255;
-      }
-    }
-  }
-  return mask;
-}
 
 function differing(a: Uint8Array, b: Uint8Array): number {
   let count = 0;
@@ -203,7 +89,7 @@ test('sample library → detect on all → brush correction → review → expor
   await expect(page.getByRole('combobox', { name: 'Dataset' })).toHaveValue(String(sample.id));
   await recordStrokes(page);
   await drag(page, [{ x: 70, y: 300 }, { x: 200, y: 250 }, { x: 330, y: 320 }, { x: 450, y: 260 }]);
-  const strokes = await page.evaluate(() => (globalThis as unknown as { __strokes: RecordedStroke[] }).__strokes);
+  const strokes = await recordedStrokes(page);
   expect(strokes).toHaveLength(1);
   expect(strokes[0]!.erase).toBe(false);
   await page.screenshot({ path: path.join(screenshots, 'flow-02-brush.png') });
