@@ -3,7 +3,6 @@
  * real, generated image folders, checked through its exit status, its output and the
  * database it leaves behind.
  */
-import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -11,26 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../electron/core/store/store';
 import { LATEST_VERSION } from '../../electron/core/store/migrations';
 import { makeJpeg, makePng, makeTempDir } from '../unit/library/fixtures';
+import { defusion } from './defusionCli';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'defusion.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function defusion(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** Ground truth: the left `fraction` of the image blurred (255), the rest 0. */
 function leftBlurred(width: number, height: number, fraction: number, channels: 1 | 4 = 1): Buffer {

@@ -3,33 +3,14 @@
  * processes of bin/defusion.js on generated dataset folders, checked through their exit
  * status, their output, the files they write and the database they leave.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../electron/core/store/store';
 import { background, centreDisc, leftPart, makeDefocusedPhoto, makeJpeg, makeTempDir, readGray, writeMask } from '../unit/datasets/fixtures';
+import { defusion } from './defusionCli';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'defusion.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function defusion(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 async function fileHashes(folder: string): Promise<Record<string, string>> {
   const result: Record<string, string> = {};

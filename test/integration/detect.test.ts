@@ -4,7 +4,6 @@
  * command line, and detection jobs through createCore with a real SQLite store:
  * predictions stored, job progress events, a failed photo reported, cancel.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -16,26 +15,8 @@ import { createCoreServices } from '../../electron/core/createCore';
 import { defaultWorkerCount } from '../../electron/core/detect/workerPool';
 import type { CoreServices } from '../../electron/core/createCore';
 import { FIXTURE_MODELS, REPO_ROOT, SAMPLE_GT, SAMPLE_IMAGES, TINY_MODEL, writePhoto } from '../unit/detect/fixturePhotos';
+import { defusion } from './defusionCli';
 
-const BIN = path.join(REPO_ROOT, 'bin', 'defusion.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function defusion(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 async function pngInfo(file: string): Promise<{ width: number; height: number; channels: number }> {
   const metadata = await sharp(file).metadata();

@@ -7,7 +7,6 @@
  * API, activate and discard; and a trainer cancelled, or SIGKILLed, mid-run, after
  * which the models table and the active model are exactly as before.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -27,31 +26,13 @@ import { INCOMPLETE_MARKER } from '../../electron/core/finetune/runFolder';
 import { Store } from '../../electron/core/store/store';
 import { REPO_ROOT, TINY_MODEL } from '../unit/detect/fixturePhotos';
 import { writeSyntheticDataset } from '../unit/finetune/syntheticDefocus';
+import { defusion } from './defusionCli';
 
-const BIN = path.join(REPO_ROOT, 'bin', 'defusion.js');
 const SAMPLE = path.join(REPO_ROOT, 'datasets', 'sample');
 const DATASET = 'finetune-set';
 /** A short run at a small crop: the pipeline end to end, in seconds on two busy cores. */
 const QUICK = ['--batch-size', '2', '--crop', '64', '--max-side', '256', '--threads', '1'];
 const QUICK_INPUT = { device: 'cpu', batchSize: 2, crop: 64, maxSide: 256, threads: 1 } as const;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function defusion(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 function withStore<T>(work: (store: Store) => T): T {
   const store = Store.open(dbPath, { log: () => {} });
