@@ -33,7 +33,7 @@ import sharp from 'sharp';
 import type { MethodInput, MethodName, MethodResult } from '../../electron/api/methods';
 import { packageRoot } from '../../electron/core/createCore';
 import buildRendererIfStale from '../e2e/globalSetup';
-import { applyStrokes, withHook } from '../e2e/editorDriver';
+import { applyStrokes, recordedStrokes, recordStrokes, withHook } from '../e2e/editorDriver';
 import type { Point, RecordedStroke } from '../e2e/editorDriver';
 import { callApi, testPageUrl } from '../e2e/studioApi';
 import { startStudioServer } from '../e2e/studioServer';
@@ -102,33 +102,18 @@ function expectedMask(strokes: readonly RecordedStroke[]): Uint8Array {
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-/** Installs the page-side recorders: stroke samples in image coordinates, and rAF timestamps. */
+/** Installs the page-side recorders: stroke samples in image coordinates (the E2E driver's), and rAF timestamps. */
 async function installRecorders(page: Page): Promise<void> {
   // tsx compiles with esbuild's keepNames, which wraps named functions in a __name() helper
   // that the page does not have: give it one (a string is evaluated as it is).
   await page.evaluate('globalThis.__name ??= (target) => target');
+  await recordStrokes(page);
   await page.evaluate(() => {
-    interface PointerLike {
-      clientX: number;
-      clientY: number;
-      button: number;
-      buttons: number;
-      getCoalescedEvents?: () => PointerLike[];
-    }
-    interface ElementLike {
-      getBoundingClientRect(): { left: number; top: number };
-      addEventListener(type: string, listener: (event: PointerLike) => void): void;
-    }
     const scope = globalThis as unknown as {
-      document: { querySelector(selector: string): ElementLike | null };
       requestAnimationFrame(callback: (time: number) => void): number;
-      __studio: { editor: { state: { view: { zoom: number; x: number; y: number }; brushRadius: number; erase: boolean } } };
-      __bench: { strokes: RecordedStroke[]; frames: number[]; recording: boolean; startFrames(): void; stopFrames(): number[] };
+      __bench: { frames: number[]; recording: boolean; startFrames(): void; stopFrames(): number[] };
     };
-    const stage = scope.document.querySelector('[aria-label="Mask canvas"]');
-    if (!stage) throw new Error('no mask canvas');
     const bench = {
-      strokes: [] as RecordedStroke[],
       frames: [] as number[],
       recording: false,
       startFrames(): void {
@@ -147,23 +132,6 @@ async function installRecorders(page: Page): Promise<void> {
       },
     };
     scope.__bench = bench;
-    const toImage = (event: PointerLike): Point => {
-      const box = stage.getBoundingClientRect();
-      const view = scope.__studio.editor.state.view;
-      return { x: (event.clientX - box.left - view.x) / view.zoom, y: (event.clientY - box.top - view.y) / view.zoom };
-    };
-    stage.addEventListener('pointerdown', (event) => {
-      if (event.button !== 0) return;
-      const state = scope.__studio.editor.state;
-      bench.strokes.push({ points: [toImage(event)], radius: state.brushRadius, erase: state.erase });
-    });
-    stage.addEventListener('pointermove', (event) => {
-      if ((event.buttons & 1) === 0) return;
-      const stroke = bench.strokes[bench.strokes.length - 1];
-      if (!stroke) return;
-      const samples = typeof event.getCoalescedEvents === 'function' ? event.getCoalescedEvents() : [];
-      for (const sample of samples.length > 0 ? samples : [event]) stroke.points.push(toImage(sample));
-    });
   });
 }
 
@@ -306,7 +274,7 @@ async function main(): Promise<void> {
     };
     console.log(`stroke: ${moves} moves in ${round(strokeMs / 1000, 2)} s; frame gaps p50 ${frames.p50Ms} ms, p95 ${frames.p95Ms} ms, max ${frames.maxMs} ms`);
 
-    const strokes = await page.evaluate(() => (globalThis as unknown as { __bench: { strokes: RecordedStroke[] } }).__bench.strokes);
+    const strokes = await recordedStrokes(page);
     if (strokes.length !== 1) throw new Error(`expected one stroke, recorded ${strokes.length}`);
     started = performance.now();
     const expected = expectedMask(strokes);
