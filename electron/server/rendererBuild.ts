@@ -25,9 +25,12 @@ export async function buildRenderer(projectRoot: string): Promise<void> {
     throw new Error("The renderer is not built and Vite is not installed: run 'npm install' then 'npm run build:renderer'");
   }
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [viteBin, 'build'], {
+    const child = spawn(process.execPath, [viteBin, 'build', '--mode', 'production'], {
       cwd: projectRoot,
       stdio: ['ignore', 2, 2],
+      // An inherited NODE_ENV (vitest sets 'test') would give a development build, with
+      // the test hooks on for every page.
+      env: { ...process.env, NODE_ENV: 'production' },
     });
     child.on('error', reject);
     child.on('exit', (code) =>

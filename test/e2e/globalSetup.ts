@@ -24,7 +24,12 @@ export default function globalSetup(): void {
     return;
   }
   const vite = path.join(root, 'node_modules', 'vite', 'bin', 'vite.js');
-  const result = spawnSync(process.execPath, [vite, 'build'], { cwd: root, stdio: 'inherit' });
+  // Always a production build: the specs check that test hooks stay off without ?test=1.
+  const result = spawnSync(process.execPath, [vite, 'build', '--mode', 'production'], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
   if (result.status !== 0) {
     throw new Error(`vite build failed (exit ${result.status}); run 'npm run build:renderer' to see why`);
   }
