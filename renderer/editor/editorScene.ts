@@ -71,6 +71,7 @@ export class EditorScene {
   #photo: CanvasImageSource | null = null;
   #photoSize = { width: 0, height: 0 };
   #maskCanvas: HTMLCanvasElement | null = null;
+  #maskSize = { width: 0, height: 0 };
   #predictionCanvas: HTMLCanvasElement | null = null;
   #view: Viewport = { zoom: 1, x: 0, y: 0 };
   #compare: CompareMode = 'off';
@@ -139,9 +140,14 @@ export class EditorScene {
     for (const pane of this.#panes) (pane.photo.findOne('Image') as Konva.Image | undefined)?.setAttrs({ image: photo ?? undefined, width, height });
   }
 
-  setMaskCanvas(canvas: HTMLCanvasElement | null): void {
+  /**
+   * The mask overlay, drawn over the photo's `width` x `height` whatever the canvas's own
+   * size: a reduced canvas (one pixel per 2^L photo pixels) is scaled up to cover it.
+   */
+  setMaskCanvas(canvas: HTMLCanvasElement | null, width: number, height: number): void {
     this.#maskCanvas = canvas;
-    for (const pane of this.#panes) pane.maskImage.image(canvas ?? undefined);
+    this.#maskSize = { width, height };
+    for (const pane of this.#panes) pane.maskImage.setAttrs({ image: canvas ?? undefined, width, height });
     this.#applyVisibility();
   }
 
@@ -229,7 +235,7 @@ export class EditorScene {
       const predictionImage = new Konva.Image({ image: this.#predictionCanvas ?? undefined, listening: false });
       prediction.add(new Konva.Group().add(predictionImage));
       const mask = new Konva.Group(clip);
-      const maskImage = new Konva.Image({ image: this.#maskCanvas ?? undefined, listening: false });
+      const maskImage = new Konva.Image({ image: this.#maskCanvas ?? undefined, ...this.#maskSize, listening: false });
       mask.add(new Konva.Group().add(maskImage));
       this.#photoLayer.add(photo);
       this.#maskLayer.add(prediction, mask);

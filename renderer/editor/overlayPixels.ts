@@ -94,6 +94,72 @@ export function outlineToRgba(raster: MaskRaster, rect: Rect, thickness: number,
 }
 
 /**
+ * A reduced overlay for zoomed-out views: each overlay pixel stands for a square of
+ * 2^level x 2^level mask pixels and is `color` with alpha = the share of them that are on
+ * (squares on the photo's right and bottom edges count only the pixels inside it). `rect`
+ * is in overlay pixels. Shown at a zoom of at most 1/2^level, it looks like the full mask
+ * drawn smoothly, at a sixteenth of the pixels for level 2.
+ *
+ * The mask is binary (0 or MASK_ON = 255), so the sum of a square's bytes divided by its
+ * pixel count is already the alpha.
+ */
+export function maskCoverageToRgba(source: { data: Uint8Array; width: number; height: number }, level: number, rect: Rect, color: number, out: Uint32Array): void {
+  const scale = 1 << level;
+  const { data, width, height } = source;
+  const rgb = color & 0x00ffffff;
+  const sums = new Uint32Array(rect.width);
+  const x0 = rect.x * scale;
+  const x1 = Math.min(width, (rect.x + rect.width) * scale);
+  // Four mask bytes at a time where they line up with 32-bit words: a square row of a
+  // level-2 or -3 overlay is one or two words, and most words are all-off or all-on.
+  const words = level >= 2 && width % 4 === 0 && data.byteOffset % 4 === 0 ? new Uint32Array(data.buffer, data.byteOffset, data.length >> 2) : null;
+  const wordShift = level - 2;
+  for (let row = 0; row < rect.height; row++) {
+    const y0 = (rect.y + row) * scale;
+    const y1 = Math.min(height, y0 + scale);
+    sums.fill(0);
+    for (let y = y0; y < y1; y++) {
+      const base = y * width;
+      if (words) {
+        const fullWords = (x1 - x0) >> 2;
+        const first = (base + x0) >> 2;
+        for (let i = 0; i < fullWords; i++) {
+          const word = words[first + i]!;
+          if (word === 0) continue;
+          sums[i >> wordShift]! += word === 0xffffffff ? 1020 : (word & 255) + ((word >>> 8) & 255) + ((word >>> 16) & 255) + (word >>> 24);
+        }
+        // A photo width that is a multiple of 4 leaves no partial word, but x1 may be cut by it.
+        for (let x = x0 + fullWords * 4; x < x1; x++) sums[(x - x0) >> level]! += data[base + x]!;
+      } else {
+        for (let x = x0; x < x1; x++) sums[(x - x0) >> level]! += data[base + x]!;
+      }
+    }
+    const rows = y1 - y0;
+    const to = row * rect.width;
+    for (let col = 0; col < rect.width; col++) {
+      const sum = sums[col]!;
+      if (sum === 0) {
+        out[to + col] = 0;
+        continue;
+      }
+      const cols = Math.min(scale, width - (rect.x + col) * scale);
+      out[to + col] = ((Math.round(sum / (rows * cols)) << 24) | rgb) >>> 0;
+    }
+  }
+}
+
+/** Long side of the reduced overlay is at most this (about a screen's width). */
+const REDUCED_MAX_SIDE = 2048;
+
+/** The reduced overlay's level for a photo (0 = none: the photo is small enough), at most 3. */
+export function reducedLevel(width: number, height: number): number {
+  const longSide = Math.max(width, height);
+  let level = 0;
+  while (level < 3 && longSide / 2 ** level > REDUCED_MAX_SIDE) level++;
+  return level;
+}
+
+/**
  * The model's probability map as a heat overlay: `rgb` with alpha growing with the
  * probability (0 stays fully transparent, 255 reaches `maxAlpha`).
  */

@@ -8,6 +8,13 @@ import type { RenderCounts } from './editorScene';
 import type { HistoryStats } from './history';
 import type { Point } from './rect';
 
+export interface OverlayProbe {
+  shownLevel: number;
+  hiddenPending: boolean;
+  full: number[];
+  reduced: number[] | null;
+}
+
 export interface EditorTestHook {
   readonly state: EditorState;
   /** Compressed bytes the undo history holds. */
@@ -23,6 +30,12 @@ export interface EditorTestHook {
   _testOnlyMaskBytes(): Uint8Array | null;
   /** SHA-256 (hex) of the mask bytes, cheap to bring out of the page. */
   _testOnlyMaskDigest(): Promise<string | null>;
+  /**
+   * The overlay canvases at photo points: the alpha of the full canvas and of the reduced
+   * one (null when the photo has none), the level on screen (0 = full) and whether the
+   * canvas not on screen still owes pixels.
+   */
+  _testOnlyOverlay(points: readonly Point[]): OverlayProbe | null;
   /** Where image point (x, y) is on the page (client pixels), for pointer scripts. */
   imageToClient(x: number, y: number): Point | null;
   /** Resolves once no frame is pending and no save is running. */
