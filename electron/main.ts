@@ -12,6 +12,7 @@ import { StudioError, toErrorPayload } from './api/errors';
 import type { Envelope } from './api/errors';
 import { isMethodName } from './api/methods';
 import { createAppLog } from './core/app/appLog';
+import { CloseGuard, answerWithin } from './core/app/closeGuard';
 import { APP_CONTENT_SECURITY_POLICY, APP_PAGE_URL, isAppUrl, parseAppRequest } from './core/app/appProtocol';
 import { buildMenuTemplate } from './core/app/menuTemplate';
 import type { MenuItemSpec } from './core/app/menuTemplate';
@@ -35,6 +36,11 @@ const log = createAppLog(path.join(app.getPath('userData'), 'logs'));
 let core: StudioCore | null = null;
 let mainWindow: BrowserWindow | null = null;
 let quitting = false;
+/** A quit is waiting for the window to close (after its page saved). */
+let quitWhenWindowCloses = false;
+/** How long a page may take to save before the window closes anyway (a hung page cannot save). */
+const PAGE_SAVE_TIMEOUT_MS = 15_000;
+let closeRequestId = 0;
 
 const recentFile = () => path.join(app.getPath('userData'), 'recent-libraries.json');
 
@@ -176,9 +182,47 @@ function createWindow(): BrowserWindow {
       saveWindowState(stateFile, { bounds: window.getNormalBounds(), maximized: window.isMaximized() });
     }
   };
-  window.on('close', remember);
+  // The page saves an open mask before the window goes (closeGuard.ts).
+  const guard = new CloseGuard({
+    askPageToSave: () => answerWithin(askPageToSave(window), PAGE_SAVE_TIMEOUT_MS),
+    confirmCloseUnsaved: async (message) => {
+      const { response } = await dialog.showMessageBox(window, {
+        type: 'warning',
+        buttons: ['Keep Open', 'Close Without Saving'],
+        defaultId: 0,
+        cancelId: 0,
+        message: 'The open mask could not be saved.',
+        detail: `${message}\n\nClosing now loses the strokes made since the last save.`,
+      });
+      if (response === 0) quitWhenWindowCloses = false;
+      return response === 1;
+    },
+    closeWindow: () => window.close(),
+  });
+  window.on('close', (event) => {
+    if (!guard.onClose()) {
+      event.preventDefault();
+      return;
+    }
+    remember();
+  });
   void window.loadURL(APP_PAGE_URL);
   return window;
+}
+
+/** Asks the page to save what it holds (preload's onBeforeClose); resolves with its answer. */
+function askPageToSave(window: BrowserWindow): Promise<boolean> {
+  if (window.isDestroyed() || window.webContents.isCrashed()) return Promise.resolve(true);
+  const id = ++closeRequestId;
+  return new Promise<boolean>((resolve) => {
+    const onAnswer = (event: Electron.IpcMainEvent, answerId: unknown, saved: unknown) => {
+      if (event.sender !== window.webContents || answerId !== id) return;
+      ipcMain.removeListener('studio:close-answer', onAnswer);
+      resolve(saved === true);
+    };
+    ipcMain.on('studio:close-answer', onAnswer);
+    window.webContents.send('studio:before-close', id);
+  });
 }
 
 /** The renderer's files, with the CSP on the page; nothing outside dist/renderer. */
@@ -308,7 +352,7 @@ app.on('web-contents-created', (_event, contents) => {
 });
 
 app.on('window-all-closed', () => {
-  if (process.platform !== 'darwin') {
+  if (process.platform !== 'darwin' || quitWhenWindowCloses) {
     app.quit();
   }
 });
@@ -319,9 +363,16 @@ app.on('activate', () => {
   }
 });
 
-// Quit waits for pending saves: the core drains its jobs and closes the database first.
+// Quit waits for pending saves: the window closes first (its page saves an open mask
+// through the core), then the core drains its jobs and closes the database.
 app.on('before-quit', (event) => {
   if (quitting || !core) {
+    return;
+  }
+  if (mainWindow && !mainWindow.isDestroyed()) {
+    event.preventDefault();
+    quitWhenWindowCloses = true;
+    mainWindow.close();
     return;
   }
   event.preventDefault();

@@ -34,6 +34,22 @@ const studio = {
       ipcRenderer.removeListener('studio:command', handler);
     };
   },
+  /**
+   * Before the window closes, main asks the page to save what it holds (an open mask);
+   * `save` resolves true when saved or nothing needed it.
+   */
+  onBeforeClose(save: () => Promise<boolean>): () => void {
+    const handler = (_event: IpcRendererEvent, requestId: number) => {
+      save().then(
+        (saved) => ipcRenderer.send('studio:close-answer', requestId, saved),
+        () => ipcRenderer.send('studio:close-answer', requestId, false),
+      );
+    };
+    ipcRenderer.on('studio:before-close', handler);
+    return () => {
+      ipcRenderer.removeListener('studio:before-close', handler);
+    };
+  },
   /** Same origin as the page (`studio://app/files/…`), so the CSP stays 'self' and canvases stay readable. */
   resourceUrl(kind: ResourceKind, id: number, params?: Record<string, string | number>): string {
     return desktopResourceUrl(kind, id, params);

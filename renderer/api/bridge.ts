@@ -16,6 +16,8 @@ export interface StudioBridge {
   resourceUrl(kind: ResourceKind, id: number, params?: Record<string, string | number>): string;
   /** Native menu commands (Edit > Undo, Model > Detect Blur…); returns the unsubscribe function. */
   onCommand?(listener: (command: MenuCommand) => void): () => void;
+  /** Main asks before the window closes; `save` stores an open mask and resolves false if that failed. */
+  onBeforeClose?(save: () => Promise<boolean>): () => void;
 }
 
 /** A native menu item the main process forwards to the page (electron/core/app/menuTemplate.ts). */

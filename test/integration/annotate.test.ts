@@ -21,6 +21,7 @@ import { DEFAULT_DATASET_NAME } from '../../electron/core/annotate/annotationSer
 import { createCoreServices } from '../../electron/core/createCore';
 import type { CoreServices } from '../../electron/core/createCore';
 import { startServer } from '../../electron/server/startServer';
+import { grayPng } from '../fixtures/images';
 import { TINY_MODEL, writePhoto } from '../unit/detect/fixturePhotos';
 import { makeTempDir } from '../unit/library/fixtures';
 
@@ -50,10 +51,6 @@ function leftColumns(width: number, height: number, columns: number): Uint8Array
   const data = new Uint8Array(width * height);
   for (let y = 0; y < height; y++) data.fill(255, y * width, y * width + columns);
   return data;
-}
-
-async function grayPng(data: Uint8Array, width: number, height: number): Promise<Uint8Array> {
-  return new Uint8Array(await sharp(Buffer.from(data), { raw: { width, height, channels: 1 } }).toColourspace('b-w').png().toBuffer());
 }
 
 async function grayPixels(png: Uint8Array): Promise<{ width: number; height: number; data: Uint8Array }> {

@@ -20,6 +20,8 @@ import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_CONTENT_SECURITY_POLICY } from '../../electron/core/app/appProtocol';
+import buildRendererIfStale from '../e2e/globalSetup';
+import { grayPng } from '../fixtures/images';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const distElectron = path.join(repoRoot, 'dist', 'electron');
@@ -242,8 +244,14 @@ describe('the bundled main process', () => {
     readonly sent: unknown[][] = [];
     readonly listeners = new Map<string, Handler>();
     windowOpenHandler: ((details: { url: string }) => { action: string }) | null = null;
+    /** What the page does with a message from main (the test plays the page). */
+    onMessage: ((channel: string, ...args: unknown[]) => void) | null = null;
     send(...args: unknown[]): void {
       this.sent.push(args);
+      this.onMessage?.(...(args as [string, ...unknown[]]));
+    }
+    isCrashed(): boolean {
+      return false;
     }
     on(name: string, listener: Handler): void {
       this.listeners.set(name, listener);
@@ -258,6 +266,8 @@ describe('the bundled main process', () => {
     sandboxEnabled: false,
     appListeners: new Map<string, Handler>(),
     ipc: new Map<string, Handler>(),
+    ipcListeners: new Map<string, Handler[]>(),
+    closedWindows: 0,
     protocols: new Map<string, ProtocolHandler>(),
     windows: [] as { options: { webPreferences: Record<string, unknown> }; contents: RecordedContents; loaded: string }[],
     permissionRequest: null as Handler | null,
@@ -266,6 +276,8 @@ describe('the bundled main process', () => {
     errors: [] as unknown[][],
   };
   let userData: string;
+  /** A photo of the sample library, for the save made while quitting. */
+  let samplePhoto: { id: number; width: number; height: number } | null = null;
   let quitDone: () => void;
   const quitted = new Promise<void>((resolve) => (quitDone = resolve));
   const moduleInternals = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
@@ -275,7 +287,20 @@ describe('the bundled main process', () => {
   function electronStandIn(): unknown {
     class BrowserWindow {
       readonly webContents = new RecordedContents();
+      readonly #listeners = new Map<string, Handler[]>();
+      #destroyed = false;
       constructor(readonly options: { webPreferences: Record<string, unknown> }) {}
+      /** As Electron: 'close' may be prevented; otherwise the window goes, then 'closed', then window-all-closed. */
+      close(): void {
+        if (this.#destroyed) return;
+        let prevented = false;
+        for (const listener of this.#listeners.get('close') ?? []) listener({ preventDefault: () => (prevented = true) } as never);
+        if (prevented) return;
+        this.#destroyed = true;
+        recorded.closedWindows += 1;
+        for (const listener of this.#listeners.get('closed') ?? []) listener();
+        recorded.appListeners.get('window-all-closed')?.();
+      }
       loadURL(url: string): Promise<void> {
         this.webContents.mainFrame.url = url;
         recorded.windows.push({ options: this.options, contents: this.webContents, loaded: url });
@@ -283,10 +308,12 @@ describe('the bundled main process', () => {
       }
       maximize(): void {}
       once(): void {}
-      on(): void {}
+      on(name: string, listener: Handler): void {
+        this.#listeners.set(name, [...(this.#listeners.get(name) ?? []), listener]);
+      }
       show(): void {}
       isDestroyed(): boolean {
-        return false;
+        return this.#destroyed;
       }
       isMinimized(): boolean {
         return false;
@@ -309,7 +336,11 @@ describe('the bundled main process', () => {
         on: (name: string, listener: Handler) => recorded.appListeners.set(name, listener),
         whenReady: () => Promise.resolve(),
         requestSingleInstanceLock: () => true,
+        // As Electron: quit emits before-quit, which may prevent it.
         quit: () => {
+          let prevented = false;
+          recorded.appListeners.get('before-quit')?.({ preventDefault: () => (prevented = true) } as never);
+          if (prevented) return;
           recorded.quit += 1;
           quitDone();
         },
@@ -319,7 +350,12 @@ describe('the bundled main process', () => {
         registerSchemesAsPrivileged: (schemes: unknown[]) => recorded.schemes.push(...schemes),
         handle: (scheme: string, handler: ProtocolHandler) => recorded.protocols.set(scheme, handler),
       },
-      ipcMain: { handle: (channel: string, handler: Handler) => recorded.ipc.set(channel, handler) },
+      ipcMain: {
+        handle: (channel: string, handler: Handler) => recorded.ipc.set(channel, handler),
+        on: (channel: string, listener: Handler) => recorded.ipcListeners.set(channel, [...(recorded.ipcListeners.get(channel) ?? []), listener]),
+        removeListener: (channel: string, listener: Handler) =>
+          recorded.ipcListeners.set(channel, (recorded.ipcListeners.get(channel) ?? []).filter((item) => item !== listener)),
+      },
       BrowserWindow,
       screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
       Menu: { buildFromTemplate: (template: unknown) => template, setApplicationMenu: () => {} },
@@ -362,10 +398,8 @@ describe('the bundled main process', () => {
   beforeAll(async () => {
     const build = run(process.execPath, ['scripts/buildElectron.mjs'], repoRoot, envWith());
     expect(build.status, build.output).toBe(0);
-    if (!existsSync(path.join(repoRoot, 'dist', 'renderer', 'index.html'))) {
-      const vite = run(process.execPath, [path.join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], repoRoot, envWith());
-      expect(vite.status, vite.output).toBe(0);
-    }
+    // The same production build the E2E run uses (a build made under vitest's NODE_ENV would not be).
+    buildRendererIfStale();
     userData = tempDir('studio-user-data-');
     const standIn = electronStandIn();
     moduleInternals._load = function (request: string, ...rest: unknown[]) {
@@ -430,7 +464,7 @@ describe('the bundled main process', () => {
 
   it('serves the photos of an open library root on the same origin, and only those', async () => {
     // First run: no library yet, so the sample library was opened.
-    let page: { total: number; photos: { id: number }[] } = { total: 0, photos: [] };
+    let page: { total: number; photos: { id: number; width: number; height: number }[] } = { total: 0, photos: [] };
     await expect
       .poll(
         async () => {
@@ -442,6 +476,7 @@ describe('the bundled main process', () => {
       )
       .toBeGreaterThan(0);
     const id = page.photos[0]?.id ?? 0;
+    samplePhoto = page.photos[0] ?? null;
     const photo = await get(`studio://app/files/photo/${id}`);
     expect(photo.status).toBe(200);
     expect(photo.type).toMatch(/^image\//);
@@ -508,15 +543,56 @@ describe('the bundled main process', () => {
     expect(recorded.permissionCheck?.(...([{}, 'clipboard-read'] as never[]))).toBe(false);
   });
 
-  it('quits only after the core has closed the database', async () => {
+  it('on quit, the page saves its open mask first; the database closes after that and the app quits', async () => {
+    const photo = samplePhoto;
+    expect(photo).not.toBeNull();
+    const { width, height } = photo!;
+    const pixels = Buffer.alloc(width * height);
+    pixels.fill(255, 0, width * Math.floor(height / 2));
+    const png = await grayPng(pixels, width, height);
+
+    // The test plays the page: asked before the window closes, it saves through the core
+    // (still open) and only then answers, as App.svelte does through the preload.
+    const contents = window().contents;
+    const asked: unknown[] = [];
+    let saved: Envelope | null = null;
+    contents.onMessage = (channel, requestId) => {
+      if (channel !== 'studio:before-close') return;
+      asked.push(requestId);
+      void ipcCall('masks.save', { photoId: photo!.id, png, status: 'corrected' }).then((answer) => {
+        saved = answer;
+        for (const listener of recorded.ipcListeners.get('studio:close-answer') ?? []) listener(...([{ sender: contents }, requestId, answer.ok] as never[]));
+      });
+    };
+
+    // The database read beside the running core (WAL lets a reader in).
+    const databaseSummary = (): { integrity: string; roots: number; photoVersions: number } => {
+      const script = `const db = new (require('better-sqlite3'))(${JSON.stringify(path.join(userData, 'studio.db'))}, { readonly: true });
+        console.log(JSON.stringify({
+          integrity: db.pragma('integrity_check', { simple: true }),
+          roots: db.prepare('select count(*) as n from library_roots').get().n,
+          photoVersions: db.prepare('select count(*) as n from mask_versions v join masks m on m.id = v.mask_id where m.photo_id = ?').get(${photo!.id}).n,
+        }));
+        db.close();`;
+      const check = spawnSync(process.execPath, ['-e', script], { cwd: repoRoot, encoding: 'utf8' });
+      return JSON.parse(check.stdout) as { integrity: string; roots: number; photoVersions: number };
+    };
+    const before = databaseSummary();
+
     let prevented = false;
     recorded.appListeners.get('before-quit')?.({ preventDefault: () => (prevented = true) } as never);
     expect(prevented).toBe(true);
     await quitted;
+    expect(asked).toHaveLength(1);
+    expect(saved).toMatchObject({ ok: true });
+    expect(recorded.closedWindows).toBe(1);
     expect(recorded.quit).toBe(1);
     // Closed before quitting: the core answers no more, and the database file is whole.
     await expect(ipcCall('app.info', {})).resolves.toMatchObject({ ok: false });
-    const check = spawnSync(process.execPath, ['-e', `const db = new (require('better-sqlite3'))(${JSON.stringify(path.join(userData, 'studio.db'))}, { readonly: true }); console.log(db.pragma('integrity_check', { simple: true }), db.prepare('select count(*) as n from library_roots').get().n); db.close();`], { cwd: repoRoot, encoding: 'utf8' });
-    expect(check.stdout.trim()).toMatch(/^ok [1-9]\d*$/);
+    // Whole, with its library root and the mask the page saved while the window closed.
+    const after = databaseSummary();
+    expect(after.integrity).toBe('ok');
+    expect(after.roots).toBeGreaterThan(0);
+    expect(after.photoVersions).toBe(before.photoVersions + 1);
   });
 });

@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { StudioError } from '../../../electron/api/errors';
 import { checkMaskPng, countBlurred, readPngHeader } from '../../../electron/core/annotate/maskPng';
+import { grayPng as grayPngOf } from '../../fixtures/images';
 
 const WIDTH = 64;
 const HEIGHT = 48;
@@ -19,8 +20,8 @@ function leftColumns(columns: number, width = WIDTH, height = HEIGHT): Buffer {
   return data;
 }
 
-async function grayPng(data: Buffer, width = WIDTH, height = HEIGHT): Promise<Uint8Array> {
-  return new Uint8Array(await sharp(data, { raw: { width, height, channels: 1 } }).toColourspace('b-w').png().toBuffer());
+function grayPng(data: Buffer, width = WIDTH, height = HEIGHT): Promise<Uint8Array> {
+  return grayPngOf(data, width, height);
 }
 
 async function refusal(png: Uint8Array, width = WIDTH, height = HEIGHT): Promise<StudioError> {
