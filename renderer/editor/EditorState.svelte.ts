@@ -68,6 +68,8 @@ export class EditorState {
   hasSavedMask = $state(false);
   dirty = $state(false);
   saving = $state(false);
+  /** A whole-photo refine's progress (0..1) while it runs, else null; editing waits for it. */
+  refineProgress = $state<number | null>(null);
   saveError = $state<string | null>(null);
   lastSavedAt = $state<number | null>(null);
   undoCount = $state(0);

@@ -19,7 +19,7 @@ import { MaskHistory } from './history';
 import { MASK_OFF, MASK_ON, MaskRaster } from './maskRaster';
 import { clipRect, unionRect } from './rect';
 import type { Point, Rect } from './rect';
-import { DEFAULT_REFINE_OPTIONS, refineAll, refineRegion } from './refine';
+import { DEFAULT_REFINE_OPTIONS, refineAll, refineAllSteps, refineRegion } from './refine';
 import type { GuideSource, RefineOptions } from './refine';
 
 /** What a drag does: paint 255, erase to 0, add from the prediction, or refine. */
@@ -34,6 +34,18 @@ export interface StrokeOptions {
   hardness?: number;
   /** Guided-filter settings for the refine brush. */
   refine?: Omit<RefineOptions, 'footprint'>;
+}
+
+/** A whole-photo refine running in slices (see startRefineAll). */
+export interface RefineRun {
+  /**
+   * Refines until `deadline` (performance.now() milliseconds; at least one tile). Returns
+   * what changed since the last call (also what an action that finished the refine early
+   * wrote) and how far it is.
+   */
+  step(deadline: number): { changed: Rect | null; done: number; total: number; finished: boolean };
+  /** Stops and puts every byte back; records nothing. Returns what changed. */
+  cancel(): Rect | null;
 }
 
 interface ActiveStroke {
@@ -55,6 +67,8 @@ export class MaskDocument {
   #edit: MaskEdit | null = null;
   #editLabel: string | null = null;
   #stroke: ActiveStroke | null = null;
+  /** The refine in progress: any other action finishes it first (commitPending), a load drops it. */
+  #refine: { finish(): void; drop(): void } | null = null;
   #savedHead = 0;
   #revision = 0;
 
@@ -262,11 +276,74 @@ export class MaskDocument {
     return this.#oneShot('clear', (edit) => clearMask(edit));
   }
 
-  /** Refines the whole mask onto the photo's edges (no-op without a guide). */
+  /** Refines the whole mask onto the photo's edges at once (no-op without a guide). */
   refineAll(options: Omit<RefineOptions, 'footprint'> = DEFAULT_REFINE_OPTIONS): Rect | null {
     const guide = this.#guide;
     if (!guide) return null;
     return this.#oneShot('refine', (edit) => refineAll(edit, guide, options));
+  }
+
+  /**
+   * Starts a whole-photo refine that runs in slices (`step`), one undo entry in the end.
+   * Until it finishes, any other action (a stroke, undo, a save point) first finishes it
+   * at once, so the pixels are never half refined when they are recorded or saved.
+   * Null without a guide or during a stroke.
+   */
+  startRefineAll(options: Omit<RefineOptions, 'footprint'> = DEFAULT_REFINE_OPTIONS): RefineRun | null {
+    const guide = this.#guide;
+    if (!guide || this.#stroke) return null;
+    this.commitPending();
+    const edit = new MaskEdit(this.raster);
+    this.#edit = edit;
+    this.#editLabel = 'refine';
+    const steps = refineAllSteps(edit, guide, options);
+    let state: 'running' | 'finished' | 'dropped' = 'running';
+    let unreported: Rect | null = null;
+    let progress = { done: 0, total: 1 };
+    const advance = (deadline: number): void => {
+      while (state === 'running') {
+        const next = steps.next();
+        if (next.done) {
+          state = 'finished';
+          this.#refine = null;
+          if (this.#edit === edit) this.#commit();
+          progress = { done: progress.total, total: progress.total };
+          return;
+        }
+        progress = { done: next.value.done, total: next.value.total };
+        if (next.value.written) {
+          unreported = unionRect(unreported, next.value.written);
+          this.#revision++;
+        }
+        if (performance.now() >= deadline) return;
+      }
+    };
+    this.#refine = {
+      finish: () => advance(Infinity),
+      drop: () => {
+        state = 'dropped';
+      },
+    };
+    return {
+      step: (deadline) => {
+        advance(deadline);
+        const changed = unreported;
+        unreported = null;
+        return { changed, ...progress, finished: state !== 'running' };
+      },
+      cancel: () => {
+        if (state !== 'running') return null;
+        state = 'dropped';
+        this.#refine = null;
+        unreported = null;
+        return this.#edit === edit ? this.#abandonEdit() : null;
+      },
+    };
+  }
+
+  /** True while a whole-photo refine started with startRefineAll is running. */
+  get refining(): boolean {
+    return this.#refine !== null;
   }
 
   /**
@@ -288,6 +365,7 @@ export class MaskDocument {
 
   /** Records an edit left open (a finished stroke, a threshold drag); the next action starts a new entry. */
   commitPending(): Rect | null {
+    this.#refine?.finish();
     if (this.#stroke) return null;
     return this.#commit();
   }
@@ -337,6 +415,8 @@ export class MaskDocument {
   }
 
   #abandonEdit(): Rect | null {
+    this.#refine?.drop();
+    this.#refine = null;
     const edit = this.#edit;
     this.#edit = null;
     this.#editLabel = null;

@@ -29,6 +29,7 @@ export interface EditorHook {
     undoCount: number;
     redoCount: number;
     ready: boolean;
+    refineProgress: number | null;
   };
   historyStats(): { byteSize: number; undoCount: number } | null;
   timings: { frames: number; editMs: number; overlayMs: number; drawMs: number; maxFrameMs: number };

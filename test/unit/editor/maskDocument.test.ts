@@ -106,3 +106,102 @@ describe('mask document tools', () => {
     expect(document.dirty).toBe(false);
   });
 });
+
+describe('whole-photo refine in slices', () => {
+  // Three tiles across, one down; stripes so that every tile has edges to snap to.
+  const wide = 1300;
+  const tall = 200;
+
+  function stripes(): { guide: GuideSource; rough: Uint8Array } {
+    const random = seededRandom(5);
+    const gray = Uint8Array.from({ length: wide * tall }, (_, i) => ((i % wide) % 260 < 130 ? 60 : 190) + Math.round(random() * 10));
+    const rough = Uint8Array.from({ length: wide * tall }, (_, i) => ((i % wide) % 260 < 136 ? 255 : 0));
+    const guide: GuideSource = {
+      width: wide,
+      height: tall,
+      read(rect: Rect): Uint8Array {
+        const out = new Uint8Array(rect.width * rect.height);
+        for (let row = 0; row < rect.height; row++) out.set(gray.subarray((rect.y + row) * wide + rect.x, (rect.y + row) * wide + rect.x + rect.width), row * rect.width);
+        return out;
+      },
+    };
+    return { guide, rough };
+  }
+
+  function documentWith(rough: Uint8Array, guide: GuideSource): MaskDocument {
+    const document = new MaskDocument(wide, tall);
+    document.load(rough);
+    document.setGuide(guide);
+    return document;
+  }
+
+  it('gives the same pixels as the one-shot refine, one tile per slice, as one undo step', () => {
+    const { guide, rough } = stripes();
+    const once = documentWith(rough, guide);
+    once.refineAll();
+    const sliced = documentWith(rough, guide);
+    const run = sliced.startRefineAll()!;
+    expect(sliced.refining).toBe(true);
+    const progress: number[] = [];
+    let changed: Rect | null = null;
+    for (;;) {
+      // A deadline in the past: exactly one tile per call.
+      const step = run.step(0);
+      progress.push(step.done);
+      if (step.changed) changed = step.changed;
+      if (step.finished) break;
+    }
+    expect(progress.length).toBeGreaterThan(2);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect(changed).not.toBeNull();
+    expect(sliced.refining).toBe(false);
+    expect(Buffer.from(sliced.raster.data).equals(Buffer.from(once.raster.data))).toBe(true);
+    expect(Buffer.from(sliced.raster.data).equals(Buffer.from(rough))).toBe(false);
+    expect(sliced.history.stats().undoCount).toBe(1);
+    sliced.undo();
+    expect(Buffer.from(sliced.raster.data).equals(Buffer.from(rough))).toBe(true);
+  });
+
+  it('finishes first when another action comes mid-way, and reports what that wrote', () => {
+    const { guide, rough } = stripes();
+    const expected = documentWith(rough, guide);
+    expected.refineAll();
+    expected.beginStroke('paint', { x: 200, y: 20 }, { radius: 5 });
+    expected.endStroke();
+
+    const document = documentWith(rough, guide);
+    const run = document.startRefineAll()!;
+    expect(run.step(0).finished).toBe(false);
+    // A stroke now: the refine completes before it, then the stroke paints on top.
+    document.beginStroke('paint', { x: 200, y: 20 }, { radius: 5 });
+    document.endStroke();
+    const last = run.step(0);
+    expect(last.finished).toBe(true);
+    expect(last.changed).not.toBeNull();
+    expect(Buffer.from(document.raster.data).equals(Buffer.from(expected.raster.data))).toBe(true);
+    document.commitPending();
+    expect(document.history.stats().undoCount).toBe(2);
+  });
+
+  it('cancel puts every byte back and records nothing; loading a mask drops a refine', () => {
+    const { guide, rough } = stripes();
+    const document = documentWith(rough, guide);
+    const run = document.startRefineAll()!;
+    run.step(0);
+    run.step(0);
+    expect(Buffer.from(document.raster.data).equals(Buffer.from(rough))).toBe(false);
+    expect(run.cancel()).not.toBeNull();
+    expect(Buffer.from(document.raster.data).equals(Buffer.from(rough))).toBe(true);
+    expect(document.history.stats().undoCount).toBe(0);
+    expect(document.dirty).toBe(false);
+    expect(run.step(0)).toMatchObject({ finished: true, changed: null });
+
+    const again = document.startRefineAll()!;
+    again.step(0);
+    document.load(null);
+    expect(document.refining).toBe(false);
+    expect(again.step(0).finished).toBe(true);
+    expect(document.raster.countOn()).toBe(0);
+    expect(document.history.stats().undoCount).toBe(0);
+  });
+});

@@ -1,9 +1,14 @@
 /**
- * The mask overlay of a big photo: seen whole, the editor shows a reduced canvas (one
- * pixel per 4 x 4 photo pixels) so that an undo of a long stroke repaints a sixteenth of
- * the pixels; the full canvas catches up while the browser is idle. Both must show the
- * mask exactly: the reduced one as the share of each 4 x 4 square that is on, the full one
- * pixel for pixel, through strokes, undo, redo, outline mode and a zoom to 100 %.
+ * The editor on a big photo (4800 x 3200).
+ *
+ * Its mask overlay: seen whole, the editor shows a reduced canvas (one pixel per 4 x 4
+ * photo pixels) so that an undo of a long stroke repaints a sixteenth of the pixels; the
+ * full canvas catches up while the browser is idle. Both must show the mask exactly: the
+ * reduced one as the share of each 4 x 4 square that is on, the full one pixel for pixel,
+ * through strokes, undo, redo, outline mode and a zoom to 100 %.
+ *
+ * Its whole-photo refine: seconds of work, run in slices with a progress bar, one undo
+ * step in the end.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -25,7 +30,7 @@ let workDir: string;
 let server: StudioServer;
 
 test.beforeAll(async () => {
-  workDir = await mkdtemp(path.join(os.tmpdir(), 'studio-overlay-'));
+  workDir = await mkdtemp(path.join(os.tmpdir(), 'studio-big-photo-'));
   await writePhotos(path.join(workDir, 'library'), [{ relPath: 'big.jpg', width: WIDTH, height: HEIGHT }]);
   server = await startStudioServer(['--db', path.join(workDir, 'studio.db'), '--library', path.join(workDir, 'library'), '--no-sample']);
 });
@@ -59,6 +64,16 @@ async function settledProbe(page: Page, points: Point[]): Promise<Probe> {
   return probe!;
 }
 
+async function openTheEditor(page: Page): Promise<void> {
+  await page.goto(testPageUrl(server.url));
+  await expect(page.getByTestId('result-count')).toHaveText('1 photo', { timeout: 60_000 });
+  const grid = page.getByRole('listbox', { name: 'Photo grid' });
+  await grid.focus();
+  await grid.press('Home');
+  await grid.press('e');
+  await expect(page.locator('.mask-editor')).toHaveAttribute('data-ready', 'true');
+}
+
 /** What mask pixel (x, y) looks like on each canvas: `on(x, y)` says whether a photo pixel is drawn. */
 function expectedAlphas(points: Point[], on: (x: number, y: number) => boolean): { full: number[]; reduced: number[] } {
   const scale = 2 ** LEVEL;
@@ -75,13 +90,7 @@ function expectedAlphas(points: Point[], on: (x: number, y: number) => boolean):
 }
 
 test('a big photo seen whole shows a reduced overlay that matches the mask, and the full one catches up', async ({ page }) => {
-  await page.goto(testPageUrl(server.url));
-  await expect(page.getByTestId('result-count')).toHaveText('1 photo', { timeout: 60_000 });
-  const grid = page.getByRole('listbox', { name: 'Photo grid' });
-  await grid.focus();
-  await grid.press('Home');
-  await grid.press('e');
-  await expect(page.locator('.mask-editor')).toHaveAttribute('data-ready', 'true');
+  await openTheEditor(page);
 
   await recordStrokes(page);
   await drag(page, [{ x: 400, y: 600 }, { x: 1800, y: 1500 }, { x: 3200, y: 900 }, { x: 4300, y: 2700 }]);
@@ -141,4 +150,52 @@ test('a big photo seen whole shows a reduced overlay that matches the mask, and 
   expect(probe.shownLevel).toBe(0);
   expect(probe.full).toEqual(painted.full);
   expect(probe.reduced).toEqual(painted.reduced);
+});
+
+test('refine all runs in slices with a progress bar and is one undo step', async ({ page }) => {
+  await openTheEditor(page);
+  // Refine needs the photo's grayscale: wait for the photo itself.
+  await expect(page.locator('.mask-editor')).toHaveAttribute('data-photo-loaded', 'true');
+  await drag(page, [{ x: 300, y: 500 }, { x: 2400, y: 2600 }, { x: 4500, y: 400 }]);
+  const digest = () => withHook(page, async (hook) => {
+    await hook.whenIdle();
+    return hook._testOnlyMaskDigest();
+  });
+  const before = await digest();
+  expect(await withHook(page, (hook) => hook.state.undoCount)).toBe(1);
+
+  // Every frame while it runs, the page notes the progress the editor shows: a refine in
+  // slices shows values between 0 and 1 over several frames, and the bar with them.
+  await page.evaluate(() => {
+    const scope = globalThis as unknown as {
+      __studio: { editor: { state: { refineProgress: number | null } } };
+      __refineFrames: { progress: number | null; bar: boolean }[];
+      document: { querySelector(selector: string): unknown };
+      requestAnimationFrame(callback: () => void): number;
+    };
+    scope.__refineFrames = [];
+    const sample = () => {
+      scope.__refineFrames.push({
+        progress: scope.__studio.editor.state.refineProgress,
+        bar: scope.document.querySelector('progress[aria-label="Refining the mask"]') !== null,
+      });
+      if (scope.__refineFrames.length < 20_000) scope.requestAnimationFrame(sample);
+    };
+    scope.requestAnimationFrame(sample);
+  });
+  await page.keyboard.press('Shift+R');
+  await expect.poll(() => withHook(page, (hook) => hook.state.undoCount), { timeout: 120_000 }).toBe(2);
+  await expect(page.getByRole('progressbar', { name: 'Refining the mask' })).toBeHidden();
+  const frames = await page.evaluate(() => (globalThis as unknown as { __refineFrames: { progress: number | null; bar: boolean }[] }).__refineFrames);
+  const during = frames.filter((frame) => frame.progress !== null && frame.progress > 0 && frame.progress < 1);
+  expect(during.length, 'frames drawn while the refine ran').toBeGreaterThan(1);
+  expect(during.every((frame) => frame.bar)).toBe(true);
+  expect(frames.at(-1)!.progress).toBeNull();
+
+  const after = await digest();
+  expect(after).not.toBe(before);
+  await page.keyboard.press('Control+z');
+  expect(await digest()).toBe(before);
+  await page.keyboard.press('Control+Shift+z');
+  expect(await digest()).toBe(after);
 });
