@@ -5,6 +5,8 @@
  * to start leaves a reason, so the device in use and why it is not the first choice are
  * always shown (DESIGN.md: "the device used is always visible, and a fallback says why").
  */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { listSupportedBackends } from 'onnxruntime-node';
 import type { DetectDevice, DeviceFallback, DeviceRequest } from '../../api/types';
 
@@ -46,23 +48,46 @@ export function offeredBackends(): string[] {
   }
 }
 
+/** Where Linux keeps shared libraries when LD_LIBRARY_PATH does not say otherwise. */
+const LIBRARY_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib/x86_64-linux-gnu', '/lib/aarch64-linux-gnu', '/lib64', '/lib', '/usr/local/lib'];
+
+/**
+ * True when Linux can load the Vulkan loader (libvulkan.so.1), which WebGPU (Dawn) needs
+ * there: listed in the dynamic linker's cache or present in a library folder. Without it
+ * Dawn prints a native warning and finds no adapter; the plan skips WebGPU instead.
+ */
+export function vulkanLoaderPresent(env: NodeJS.ProcessEnv = process.env): boolean {
+  const name = 'libvulkan.so.1';
+  try {
+    if (readFileSync('/etc/ld.so.cache').includes(name)) return true;
+  } catch {
+    // No cache (some containers): look in the folders.
+  }
+  const dirs = [...(env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), ...LIBRARY_DIRS];
+  return dirs.some((dir) => existsSync(path.join(dir, name)));
+}
+
 /**
  * The devices to try for `request`, best first. A device that this onnxruntime-node
- * build does not offer on the platform is skipped with a reason instead of being tried.
+ * build does not offer on the platform, or that cannot start here (WebGPU on a Linux
+ * without Vulkan), is skipped with a reason instead of being tried.
  */
 export function planDevices(
   request: DeviceRequest,
   platform: string = process.platform,
   offered: readonly string[] = offeredBackends(),
+  hasVulkanLoader: () => boolean = vulkanLoaderPresent,
 ): DevicePlan {
   const wanted: DetectDevice[] = request === 'auto' ? [...(AUTO_ORDER[platform] ?? [])] : request === 'cpu' ? [] : [request];
   const candidates: DetectDevice[] = [];
   const skipped: DeviceFallback[] = [];
   for (const device of wanted) {
-    if (offered.includes(device)) {
-      candidates.push(device);
-    } else {
+    if (!offered.includes(device)) {
       skipped.push({ device, reason: `not offered by onnxruntime-node on ${platform}/${process.arch}` });
+    } else if (device === 'webgpu' && platform === 'linux' && !hasVulkanLoader()) {
+      skipped.push({ device, reason: 'no Vulkan loader (libvulkan.so.1) on this system; the GPU driver\'s Vulkan support provides it' });
+    } else {
+      candidates.push(device);
     }
   }
   candidates.push('cpu');

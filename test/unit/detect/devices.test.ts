@@ -4,7 +4,10 @@
  * can; either way the device in use and the reasons are reported).
  */
 import { describe, expect, it } from 'vitest';
-import { fallbackSummary, planDevices, shortReason } from '../../../electron/core/detect/devices';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fallbackSummary, planDevices, shortReason, vulkanLoaderPresent } from '../../../electron/core/detect/devices';
 import { loadModel } from '../../../electron/core/detect/engine';
 import { TINY_MODEL } from './fixturePhotos';
 
@@ -12,11 +15,12 @@ describe('planDevices', () => {
   const everything = ['cpu', 'cuda', 'dml', 'coreml', 'webgpu'];
 
   it('tries the platform\'s accelerators first and always ends on the CPU', () => {
-    expect(planDevices('auto', 'linux', everything).candidates).toEqual(['cuda', 'webgpu', 'cpu']);
+    const vulkan = () => true;
+    expect(planDevices('auto', 'linux', everything, vulkan).candidates).toEqual(['cuda', 'webgpu', 'cpu']);
     expect(planDevices('auto', 'win32', everything).candidates).toEqual(['cuda', 'dml', 'webgpu', 'cpu']);
     expect(planDevices('auto', 'darwin', everything).candidates).toEqual(['coreml', 'webgpu', 'cpu']);
     expect(planDevices('auto', 'freebsd', everything).candidates).toEqual(['cpu']);
-    expect(planDevices('cpu', 'linux', everything)).toEqual({ candidates: ['cpu'], skipped: [] });
+    expect(planDevices('cpu', 'linux', everything, vulkan)).toEqual({ candidates: ['cpu'], skipped: [] });
     expect(planDevices('dml', 'win32', everything).candidates).toEqual(['dml', 'cpu']);
   });
 
@@ -26,6 +30,27 @@ describe('planDevices', () => {
     expect(plan.skipped.map((s) => s.device)).toEqual(['coreml', 'webgpu']);
     expect(plan.skipped[0]!.reason).toMatch(/^not offered by onnxruntime-node on darwin\//);
     expect(planDevices('coreml', 'linux', ['cpu', 'cuda']).skipped).toHaveLength(1);
+  });
+
+  it('skips WebGPU on a Linux without a Vulkan loader, saying so, and only there', () => {
+    const plan = planDevices('auto', 'linux', everything, () => false);
+    expect(plan.candidates).toEqual(['cuda', 'cpu']);
+    expect(plan.skipped).toEqual([{ device: 'webgpu', reason: expect.stringMatching(/^no Vulkan loader \(libvulkan\.so\.1\)/) }]);
+    expect(planDevices('webgpu', 'linux', everything, () => false).candidates).toEqual(['cpu']);
+    expect(planDevices('auto', 'win32', everything, () => false).candidates).toContain('webgpu');
+  });
+
+  it('finds the Vulkan loader through LD_LIBRARY_PATH', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'vulkan-'));
+    try {
+      const withoutIt = vulkanLoaderPresent({ LD_LIBRARY_PATH: dir });
+      writeFileSync(path.join(dir, 'libvulkan.so.1'), '');
+      expect(vulkanLoaderPresent({ LD_LIBRARY_PATH: `/nowhere:${dir}` })).toBe(true);
+      // Without the file the answer is the system's own (this machine may or may not have Vulkan).
+      expect(withoutIt).toBe(vulkanLoaderPresent({}));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('sums up the fallbacks in one sentence', () => {
