@@ -26,11 +26,12 @@ from .metrics import MetricAccumulator
 from .model import normalize
 
 
-def torch_predictor(checkpoint_path: str) -> Callable[[np.ndarray], np.ndarray]:
+def torch_predictor(checkpoint_path: str, logit_scale: Optional[float] = None) -> Callable[[np.ndarray], np.ndarray]:
+    """The checkpoint as the exported model computes it (its logit scale unless one is given)."""
     from .export import build_export_module
     from .train import load_checkpoint
 
-    module = build_export_module(load_checkpoint(checkpoint_path))
+    module = build_export_module(load_checkpoint(checkpoint_path), logit_scale)
 
     def predict(batch: np.ndarray) -> np.ndarray:
         with torch.no_grad():

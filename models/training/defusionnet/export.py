@@ -26,12 +26,14 @@ OPSET = 17
 CONTRACT = 'defusion-model/1'
 
 
-def build_export_module(checkpoint: Dict) -> DeFusionNetForExport:
+def build_export_module(checkpoint: Dict, logit_scale: Optional[float] = None) -> DeFusionNetForExport:
+    """The contract module of a checkpoint, with its own logit scale unless one is given."""
     config = DeFusionNetConfig.from_dict(checkpoint['config'])
     net = DeFusionNet(config)
     net.load_state_dict(checkpoint['model'])
     net.eval()
-    return DeFusionNetForExport(net).eval()
+    scale = checkpoint.get('logit_scale', 1.0) if logit_scale is None else logit_scale
+    return DeFusionNetForExport(net, scale).eval()
 
 
 def export(
@@ -43,9 +45,10 @@ def export(
     training_data: str = '',
     metrics: Optional[Dict[str, float]] = None,
     extra: Optional[Dict[str, str]] = None,
+    logit_scale: Optional[float] = None,
 ) -> Dict[str, str]:
     checkpoint = load_checkpoint(checkpoint_path)
-    module = build_export_module(checkpoint)
+    module = build_export_module(checkpoint, logit_scale)
     config = module.net.config
     dummy = torch.rand(1, 3, input_size, input_size)
     torch.onnx.export(
@@ -73,6 +76,7 @@ def export(
         'training_data': training_data,
         'training_steps': str(checkpoint.get('step', 0)),
         'metrics': json.dumps(metrics or {}),
+        'logit_scale': f'{module.logit_scale:g}',
     }
     metadata.update(extra or {})
     del model.metadata_props[:]

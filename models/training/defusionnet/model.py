@@ -263,17 +263,21 @@ class DeFusionNetForExport(nn.Module):
     """The model-file contract: RGB in 0..1 in, blur probability out.
 
     ImageNet normalisation and the sigmoid live inside the graph, so the studio
-    never needs to know how the network was trained.
+    never needs to know how the network was trained. ``logit_scale`` multiplies the
+    logits before the sigmoid (calibration.py): above 1 the map is more decided.
     """
 
-    def __init__(self, net: DeFusionNet) -> None:
+    def __init__(self, net: DeFusionNet, logit_scale: float = 1.0) -> None:
         super().__init__()
         self.net = net
+        self.logit_scale = float(logit_scale)
         self.register_buffer('mean', torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1))
         self.register_buffer('std', torch.tensor(IMAGENET_STD).view(1, 3, 1, 1))
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
         logits = self.net((image - self.mean) / self.std)['fused']
+        if self.logit_scale != 1.0:
+            logits = logits * self.logit_scale
         return torch.sigmoid(logits)
 
 

@@ -195,10 +195,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     resume_state = load_checkpoint(last_path) if args.resume and os.path.exists(last_path) else None
     if args.resume and resume_state is None:
         print(f'no checkpoint in {args.out}; starting a new run', file=sys.stderr)
+    # A fine-tune keeps the output calibration of the model it starts from (calibration.py).
+    logit_scale = 1.0
     if resume_state:
         config = DeFusionNetConfig.from_dict(resume_state['config'])
+        logit_scale = float(resume_state.get('logit_scale', 1.0))
     elif args.init:
-        config = DeFusionNetConfig.from_dict(load_checkpoint(args.init)['config'])
+        init_state = load_checkpoint(args.init)
+        config = DeFusionNetConfig.from_dict(init_state['config'])
+        logit_scale = float(init_state.get('logit_scale', 1.0))
     else:
         config = DeFusionNetConfig(
             width=args.width, fuse_channels=args.fuse_channels, steps=args.recurrent_steps,
@@ -251,6 +256,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             'format': CHECKPOINT_FORMAT,
             'config': config.to_dict(),
             'model': net.state_dict(),
+            'logit_scale': logit_scale,
             'optimizer': optimizer.state_dict(),
             'step': step,
             'steps': args.steps,
