@@ -194,15 +194,20 @@ def main(argv: Optional[List[str]] = None) -> int:
         },
         'published_cuhk_test_mae_for_context': PUBLISHED_CUHK_MAE,
         'caveats': [
-            'The run was stopped and resumed (see training.segments); where the schedule length changed at a resume, '
-            'the cosine decay continued from the same step under the new length.',
+            *(['The run was stopped and resumed (see training.segments); where the schedule length changed at a resume, '
+               'the cosine decay continued from the same step under the new length.']
+              if sum(1 for e in events if e.get('event') == 'start') > 1 else []),
+            *([f'The run started from the weights of {warm_start.get("model", warm_start["checkpoint"])} (training.warm_start): '
+               'its steps and wall time come on top of this run\'s.'] if warm_start else []),
+            'The checkpoint shipped is the one with the lowest validation MAE (before calibration), so the validation '
+            'photos also chose the step; the logit scale was fit on training photos only.',
             'Published numbers are on the 100-photo CUHK test split, which is not available here; ours are on photos '
             'held out of the training split, so they compare only roughly.',
             'Masks of CUHK mark defocus, with 255 = blurred; DUT-DBD uses the opposite polarity.',
         ],
         'reproduce': (f'cd models/training && python3 -m defusionnet.train --data <CUHK>/train --out {args.run} '
                       + ' '.join(f'--{k.replace("_", "-")} {run_args[k]}' for k in ('init', 'steps', 'batch_size', 'crop', 'lr', 'warmup', 'val_every', 'seed') if run_args.get(k) is not None)
-                      + f' && python3 -m defusionnet.model_card --run {args.run} --data <CUHK>/train --name {args.name} --out ..'
+                      + f' >> {args.run}/log.jsonl && python3 -m defusionnet.model_card --run {args.run} --data <CUHK>/train --name {args.name} --version {args.version} --out ..'
                       + (' (the --init checkpoint is the model of training.warm_start, in this repository\'s history)' if warm_start else '')),
     }
     with open(card_path, 'w') as handle:
