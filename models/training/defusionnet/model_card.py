@@ -209,6 +209,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                       + ' '.join(f'--{k.replace("_", "-")} {run_args[k]}' for k in ('init', 'steps', 'batch_size', 'crop', 'lr', 'warmup', 'val_every', 'seed') if run_args.get(k) is not None)
                       + f' >> {args.run}/log.jsonl && python3 -m defusionnet.model_card --run {args.run} --data <CUHK>/train --name {args.name} --version {args.version} --out ..'
                       + (' (the --init checkpoint is the model of training.warm_start, in this repository\'s history)' if warm_start else '')),
+        'reproduce_metrics': (f'cd models/training && python3 -m defusionnet.evaluate --model ../{args.name}.pt '
+                              f'--data <CUHK>/train --holdout {fraction} --seed {seed}'),
     }
     with open(card_path, 'w') as handle:
         json.dump(card, handle, indent=2)
