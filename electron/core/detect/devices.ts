@@ -33,6 +33,8 @@ export interface DevicePlan {
   candidates: DetectDevice[];
   /** Devices left out before trying, with why (not offered by this onnxruntime build). */
   skipped: DeviceFallback[];
+  /** Every device asked for, best first, then 'cpu': the order fallbacks are reported in. */
+  order: DetectDevice[];
 }
 
 export function isDeviceRequest(value: string): value is DeviceRequest {
@@ -91,7 +93,7 @@ export function planDevices(
     }
   }
   candidates.push('cpu');
-  return { candidates, skipped };
+  return { candidates, skipped, order: [...wanted.filter((device) => device !== 'cpu'), 'cpu'] };
 }
 
 /**

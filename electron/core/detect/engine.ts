@@ -115,6 +115,8 @@ export async function loadModel(modelPath: string, options: LoadOptions = {}): P
   for (const device of plan.candidates) {
     try {
       const session = await startOn(device, info, bytes, options);
+      // Skipped and failed devices, reported best first whatever happened to each.
+      fallbacks.sort((a, b) => plan.order.indexOf(a.device) - plan.order.indexOf(b.device));
       return {
         info,
         session,

@@ -20,7 +20,8 @@ describe('planDevices', () => {
     expect(planDevices('auto', 'win32', everything).candidates).toEqual(['cuda', 'dml', 'webgpu', 'cpu']);
     expect(planDevices('auto', 'darwin', everything).candidates).toEqual(['coreml', 'webgpu', 'cpu']);
     expect(planDevices('auto', 'freebsd', everything).candidates).toEqual(['cpu']);
-    expect(planDevices('cpu', 'linux', everything, vulkan)).toEqual({ candidates: ['cpu'], skipped: [] });
+    expect(planDevices('cpu', 'linux', everything, vulkan)).toEqual({ candidates: ['cpu'], skipped: [], order: ['cpu'] });
+    expect(planDevices('auto', 'win32', everything).order).toEqual(['cuda', 'dml', 'webgpu', 'cpu']);
     expect(planDevices('dml', 'win32', everything).candidates).toEqual(['dml', 'cpu']);
   });
 
@@ -73,9 +74,10 @@ describe('loadModel on this machine', () => {
     const model = await loadModel(TINY_MODEL, { device: 'auto', intraOpThreads: 1 });
     try {
       const plan = planDevices('auto');
-      // Every accelerator tried before the one in use left a reason.
+      // Every accelerator skipped or tried before the one in use left a reason, best first.
       const tried = plan.candidates.slice(0, plan.candidates.indexOf(model.device));
-      expect(model.fallbacks.map((f) => f.device)).toEqual([...plan.skipped.map((s) => s.device), ...tried]);
+      const expected = plan.order.filter((device) => plan.skipped.some((s) => s.device === device) || tried.includes(device));
+      expect(model.fallbacks.map((f) => f.device)).toEqual(expected);
       for (const fallback of model.fallbacks) expect(fallback.reason.length).toBeGreaterThan(10);
       expect(model.fallbackReason === null).toBe(model.fallbacks.length === 0);
     } finally {
