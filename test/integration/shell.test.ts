@@ -577,6 +577,14 @@ describe('the bundled main process', () => {
       const check = spawnSync(process.execPath, ['-e', script], { cwd: repoRoot, encoding: 'utf8' });
       return JSON.parse(check.stdout) as { integrity: string; roots: number; photoVersions: number };
     };
+    // The first run imports the sample library's masks in a job: let it finish, or its
+    // versions would land between the two counts.
+    await expect
+      .poll(async () => {
+        const jobs = await ipcCall('jobs.list', {});
+        return jobs.ok && (jobs.value as { state: string }[]).every((job) => job.state !== 'running' && job.state !== 'queued');
+      }, { timeout: 60_000 })
+      .toBe(true);
     const before = databaseSummary();
 
     let prevented = false;
