@@ -19,7 +19,7 @@ import { MaskHistory } from './history';
 import { MASK_OFF, MASK_ON, MaskRaster } from './maskRaster';
 import { clipRect, unionRect } from './rect';
 import type { Point, Rect } from './rect';
-import { DEFAULT_REFINE_OPTIONS, refineAll, refineAllSteps, refineRegion } from './refine';
+import { DEFAULT_REFINE_OPTIONS, refineAllSteps, refineRegion } from './refine';
 import type { GuideSource, RefineOptions } from './refine';
 
 /** What a drag does: paint 255, erase to 0, add from the prediction, or refine. */
@@ -274,13 +274,6 @@ export class MaskDocument {
 
   clear(): Rect | null {
     return this.#oneShot('clear', (edit) => clearMask(edit));
-  }
-
-  /** Refines the whole mask onto the photo's edges at once (no-op without a guide). */
-  refineAll(options: Omit<RefineOptions, 'footprint'> = DEFAULT_REFINE_OPTIONS): Rect | null {
-    const guide = this.#guide;
-    if (!guide) return null;
-    return this.#oneShot('refine', (edit) => refineAll(edit, guide, options));
   }
 
   /**
