@@ -14,9 +14,9 @@ from __future__ import annotations
 from typing import Callable, List, Sequence, Tuple
 
 import numpy as np
-from PIL import Image
 
 from . import data as data_module
+from .evaluate import probability_at_gt
 
 GRID: Tuple[float, ...] = (1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0)
 TOLERANCE = 0.005
@@ -34,14 +34,7 @@ def scaled(probability: np.ndarray, scale: float) -> np.ndarray:
 def probability_maps(predict: Callable[[np.ndarray], np.ndarray], samples: Sequence[data_module.Sample],
                      size: int) -> List[Tuple[np.ndarray, np.ndarray]]:
     """(probability at the GT's resolution, GT as 0/1) for each sample, as the studio runs the model."""
-    maps = []
-    for sample in samples:
-        assert sample.mask is not None
-        image = Image.fromarray(sample.image).resize((size, size), Image.BILINEAR)
-        batch = (np.asarray(image, dtype=np.float32) / 255.0).transpose(2, 0, 1)[None]
-        probability = predict(np.ascontiguousarray(batch))[0, 0]
-        maps.append((data_module.resize_probability(probability, sample.mask.shape), (sample.mask > 127).astype(np.float32)))
-    return maps
+    return [(probability_at_gt(predict, sample, size), (sample.mask > 127).astype(np.float32)) for sample in samples]
 
 
 def mean_absolute_error(maps: Sequence[Tuple[np.ndarray, np.ndarray]], scale: float) -> float:

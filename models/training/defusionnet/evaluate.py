@@ -52,15 +52,20 @@ def onnx_predictor(model_path: str) -> Callable[[np.ndarray], np.ndarray]:
                      'evaluate the checkpoint instead, or use `defusion evaluate` in the studio')
 
 
+def probability_at_gt(predict: Callable[[np.ndarray], np.ndarray], sample: data_module.Sample, size: int) -> np.ndarray:
+    """The model's map of one photo as the studio computes it (whole photo at size x size), at the GT's resolution."""
+    assert sample.mask is not None
+    image = Image.fromarray(sample.image).resize((size, size), Image.BILINEAR)
+    batch = (np.asarray(image, dtype=np.float32) / 255.0).transpose(2, 0, 1)[None]
+    probability = predict(np.ascontiguousarray(batch))[0, 0]
+    return data_module.resize_probability(probability, sample.mask.shape)
+
+
 def evaluate(predict: Callable[[np.ndarray], np.ndarray], samples: List[data_module.Sample], size: int):
     metrics = MetricAccumulator()
     started = time.time()
     for sample in samples:
-        image = Image.fromarray(sample.image).resize((size, size), Image.BILINEAR)
-        batch = (np.asarray(image, dtype=np.float32) / 255.0).transpose(2, 0, 1)[None]
-        probability = predict(np.ascontiguousarray(batch))[0, 0]
-        assert sample.mask is not None
-        metrics.add(data_module.resize_probability(probability, sample.mask.shape), sample.mask)
+        metrics.add(probability_at_gt(predict, sample, size), sample.mask)
     summary = metrics.summary()
     summary['seconds_per_image'] = (time.time() - started) / max(1, len(samples))
     return summary
