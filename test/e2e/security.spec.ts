@@ -21,26 +21,11 @@ import sharp from 'sharp';
 import WebSocket from 'ws';
 import { startStudioServer } from './studioServer';
 import type { StudioServer } from './studioServer';
+import { rawRequest } from '../fixtures/rawHttp';
+import type { RawResponse } from '../fixtures/rawHttp';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const rendererDir = path.join(projectRoot, 'dist', 'renderer');
-
-interface RawResponse {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-  text: string;
-}
-
-interface RawRequest {
-  method?: string;
-  /** Sent as is: Node does not normalise `..` or percent-escapes in the request target. */
-  target: string;
-  headers?: Record<string, string>;
-  body?: string;
-  /** Where to connect (default 127.0.0.1). */
-  address?: string;
-}
 
 let workDir: string;
 let server: StudioServer;
@@ -61,37 +46,11 @@ let secretDir: string;
 let secretText: string;
 let secretPhoto: Buffer;
 
-/** One HTTP request with whatever headers the test chooses (Host defaults to the server's own). */
-function rawRequest(request: RawRequest): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const outgoing = http.request(
-      {
-        host: request.address ?? '127.0.0.1',
-        port,
-        method: request.method ?? 'GET',
-        path: request.target,
-        headers: { Host: `127.0.0.1:${port}`, ...request.headers },
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          const body = Buffer.concat(chunks);
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, body, text: body.toString('utf8') });
-        });
-        response.on('error', reject);
-      },
-    );
-    outgoing.on('error', reject);
-    outgoing.end(request.body);
-  });
-}
-
 /** POST /api/<method> as the renderer does; `auth` false sends no token at all. */
 function apiRequest(method: string, input: unknown, headers: Record<string, string> = {}, auth = true): Promise<RawResponse> {
-  return rawRequest({
+  return rawRequest(port, {
     method: 'POST',
-    target: `/api/${method}`,
+    path: `/api/${method}`,
     headers: { 'Content-Type': 'application/json', ...(auth ? { Authorization: `Bearer ${token}` } : {}), ...headers },
     body: JSON.stringify(input),
   });
@@ -235,8 +194,8 @@ test.beforeAll(async () => {
   const closedRoot = await openRoot(closedDir);
   closedPhotoId = (await photoIdsOf(closedRoot)).get('closed.jpg') ?? 0;
   // Read once while the root is open, to know what a leak of it would look like.
-  const photo = await rawRequest({ target: `/files/photo/${closedPhotoId}?token=${token}` });
-  const thumbnail = await rawRequest({ target: `/files/thumbnail/${closedPhotoId}?token=${token}` });
+  const photo = await rawRequest(port, { path: `/files/photo/${closedPhotoId}?token=${token}` });
+  const thumbnail = await rawRequest(port, { path: `/files/thumbnail/${closedPhotoId}?token=${token}` });
   expect([photo.status, thumbnail.status]).toEqual([200, 200]);
   closedPhotoServed = photo.body;
   closedThumbnailServed = thumbnail.body;
@@ -273,9 +232,9 @@ test('without the token nothing is answered, read or done', async ({ browser }) 
   expect(await rootPaths()).not.toContain(secretDir);
 
   for (const kind of ['photo', 'thumbnail', 'mask', 'prediction']) {
-    expectRefused(await rawRequest({ target: `/files/${kind}/${openPhotoId}` }), 401, [openPhotoFile], `/files/${kind} without a token`);
+    expectRefused(await rawRequest(port, { path: `/files/${kind}/${openPhotoId}` }), 401, [openPhotoFile], `/files/${kind} without a token`);
   }
-  const page = await rawRequest({ target: '/' });
+  const page = await rawRequest(port, { path: '/' });
   expectRefused(page, 401, [], 'the page without a token');
   expect(page.text).not.toContain('<script');
 
@@ -301,9 +260,9 @@ test('a wrong token is refused wherever it is offered', async () => {
   const wrongs = [near, `${token}x`, token.slice(1), 'x'.repeat(token.length), ''];
   for (const wrong of wrongs) {
     expectRefused(await apiRequest('library.query', {}, { Authorization: `Bearer ${wrong}` }, false), 401, [], `Bearer '${wrong}'`);
-    expectRefused(await rawRequest({ target: `/files/photo/${openPhotoId}?token=${wrong}` }), 401, [openPhotoFile], `?token='${wrong}'`);
+    expectRefused(await rawRequest(port, { path: `/files/photo/${openPhotoId}?token=${wrong}` }), 401, [openPhotoFile], `?token='${wrong}'`);
     expectRefused(
-      await rawRequest({ target: `/files/photo/${openPhotoId}`, headers: { Cookie: `studio_token_${port}=${wrong}` } }),
+      await rawRequest(port, { path: `/files/photo/${openPhotoId}`, headers: { Cookie: `studio_token_${port}=${wrong}` } }),
       401,
       [openPhotoFile],
       `cookie '${wrong}'`,
@@ -311,20 +270,20 @@ test('a wrong token is refused wherever it is offered', async () => {
   }
   // The first token offered decides: a wrong header is not rescued by a right query.
   expectRefused(
-    await rawRequest({ target: `/files/photo/${openPhotoId}?token=${token}`, headers: { Authorization: `Bearer ${near}` } }),
+    await rawRequest(port, { path: `/files/photo/${openPhotoId}?token=${token}`, headers: { Authorization: `Bearer ${near}` } }),
     401,
     [openPhotoFile],
     'a wrong header beside a right query',
   );
   // Another studio's cookie (another port) is not this one's.
   expectRefused(
-    await rawRequest({ target: `/files/photo/${openPhotoId}`, headers: { Cookie: `studio_token_${port + 1}=${token}` } }),
+    await rawRequest(port, { path: `/files/photo/${openPhotoId}`, headers: { Cookie: `studio_token_${port + 1}=${token}` } }),
     401,
     [openPhotoFile],
     "another port's cookie",
   );
   // The right token opens the same resource: the refusals above were about the token.
-  const served = await rawRequest({ target: `/files/photo/${openPhotoId}?token=${token}` });
+  const served = await rawRequest(port, { path: `/files/photo/${openPhotoId}?token=${token}` });
   expect(served.status).toBe(200);
   expect(served.headers['content-type']).toMatch(/^image\//);
 });
@@ -337,8 +296,8 @@ test('a request from a foreign Origin is refused, token or not', async () => {
     expectRefused(api, 403, [], `library.open from ${value}`);
     expect(JSON.parse(api.text)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expectRefused(await apiRequest('library.query', {}, withOrigin, false), 403, [], `library.query from ${value} without a token`);
-    expectRefused(await rawRequest({ target: `/files/photo/${openPhotoId}?token=${token}`, headers: withOrigin }), 403, [openPhotoFile], `photo from ${value}`);
-    expectRefused(await rawRequest({ target: `/?token=${token}`, headers: withOrigin }), 403, [], `the page from ${value}`);
+    expectRefused(await rawRequest(port, { path: `/files/photo/${openPhotoId}?token=${token}`, headers: withOrigin }), 403, [openPhotoFile], `photo from ${value}`);
+    expectRefused(await rawRequest(port, { path: `/?token=${token}`, headers: withOrigin }), 403, [], `the page from ${value}`);
     expect(await tryEventSocket(`?token=${token}`, withOrigin), `the event socket from ${value}`).toBe(403);
   }
   expect(await rootPaths()).not.toContain(secretDir);
@@ -480,8 +439,8 @@ test('a wrong Host is refused (DNS rebinding)', async () => {
     const headers = { Host: host };
     const api = await apiRequest('library.open', { paths: [secretDir] }, headers);
     expectRefused(api, 403, [], `library.open for Host ${host}`);
-    expectRefused(await rawRequest({ target: `/files/photo/${openPhotoId}?token=${token}`, headers }), 403, [openPhotoFile], `photo for Host ${host}`);
-    expectRefused(await rawRequest({ target: `/?token=${token}`, headers }), 403, [], `page for Host ${host}`);
+    expectRefused(await rawRequest(port, { path: `/files/photo/${openPhotoId}?token=${token}`, headers }), 403, [openPhotoFile], `photo for Host ${host}`);
+    expectRefused(await rawRequest(port, { path: `/?token=${token}`, headers }), 403, [], `page for Host ${host}`);
     expect(await tryEventSocket(`?token=${token}`, headers), `event socket for Host ${host}`).toBe(403);
   }
   expect(await rootPaths()).not.toContain(secretDir);
@@ -537,7 +496,7 @@ test('nothing outside the open library roots is served', async () => {
   ];
   for (const { target, status } of attempts) {
     const separator = target.includes('?') ? '&' : '?';
-    const response = await rawRequest({ target: `${target}${separator}token=${token}` });
+    const response = await rawRequest(port, { path: `${target}${separator}token=${token}` });
     expectRefused(response, status, traversalFiles, target);
     expect(response.text, target).not.toContain(secretText.trim());
   }
@@ -545,16 +504,16 @@ test('nothing outside the open library roots is served', async () => {
   // A photo whose root was closed: its id no longer opens anything, in any form.
   const leaks = [closedPhotoFile, closedPhotoServed, closedThumbnailServed];
   for (const kind of ['photo', 'thumbnail', 'mask', 'prediction']) {
-    const response = await rawRequest({ target: `/files/${kind}/${closedPhotoId}?token=${token}` });
+    const response = await rawRequest(port, { path: `/files/${kind}/${closedPhotoId}?token=${token}` });
     expectRefused(response, 403, leaks, `${kind} of a closed root`);
     expect(response.text).toContain('not in an open library folder');
   }
-  const sized = await rawRequest({ target: `/files/photo/${closedPhotoId}?maxSide=64&token=${token}` });
+  const sized = await rawRequest(port, { path: `/files/photo/${closedPhotoId}?maxSide=64&token=${token}` });
   expectRefused(sized, 403, leaks, 'a scaled photo of a closed root');
   expect((await call<{ photos: unknown[] }>('library.query', {})).photos.length, 'the closed root is out of the grid').toBe(2);
 
   // The open root is still served, so the refusals above were about the paths.
-  const served = await rawRequest({ target: `/files/photo/${openPhotoId}?token=${token}` });
+  const served = await rawRequest(port, { path: `/files/photo/${openPhotoId}?token=${token}` });
   expect(served.status).toBe(200);
 });
 

@@ -5,7 +5,6 @@
  * browser would never let a page forge (Host, a foreign Origin).
  */
 import { mkdtemp, mkdir, realpath, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,45 +17,8 @@ import { createCore } from '../../electron/core/createCore';
 import type { StudioCore } from '../../electron/core/studioCore';
 import { startServer } from '../../electron/server/startServer';
 import type { RunningServer } from '../../electron/server/startServer';
-
-interface RawResponse {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-  text: string;
-}
-
-interface RawRequest {
-  method?: string;
-  path: string;
-  headers?: Record<string, string>;
-  body?: string | Buffer;
-}
-
-function rawRequest(port: number, request: RawRequest): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const outgoing = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method: request.method ?? 'GET',
-        path: request.path,
-        headers: { Host: `127.0.0.1:${port}`, ...request.headers },
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          const body = Buffer.concat(chunks);
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, body, text: body.toString('utf8') });
-        });
-        response.on('error', reject);
-      },
-    );
-    outgoing.on('error', reject);
-    outgoing.end(request.body);
-  });
-}
+import { rawRequest } from '../fixtures/rawHttp';
+import type { RawResponse } from '../fixtures/rawHttp';
 
 /** Calls an API method the way the renderer's HTTP transport does. */
 function callMethod(port: number, token: string, method: string, body: string, headers: Record<string, string> = {}): Promise<RawResponse> {
