@@ -13,6 +13,7 @@
  * Every per-image value is computed at the ground truth's own resolution, then averaged
  * over images. Curves (PR, F, ROC) are averaged over images threshold by threshold.
  */
+import type { EvaluationMetrics } from '../../api/types';
 
 export const BETA2 = 0.3;
 /** Thresholds t/255 for t = 0..255, as the 8-bit levels of a probability map. */
@@ -43,20 +44,8 @@ export interface MetricCurves {
   fpr: number[];
 }
 
-export interface MetricSummary {
-  images: number;
-  mae: number;
-  meanF: number;
-  maxF: number;
-  /** Threshold (0..1) where the image-averaged F curve peaks. */
-  maxFThreshold: number;
-  adaptiveF: number;
-  iou: number;
-  /** Mean of the per-image AUCs; null when no image has both classes. */
-  auc: number | null;
-  /** Images that count in `auc`. */
-  aucImages: number;
-}
+/** What an evaluation reports: the contract's EvaluationMetrics, computed here. */
+export type MetricSummary = EvaluationMetrics;
 
 /** (1 + beta^2) P R / (beta^2 P + R), 0 where the denominator is 0 (as metrics.py). */
 export function fMeasure(precision: number, recall: number): number {
