@@ -1,7 +1,9 @@
 /**
  * The mask contract at the door: real PNGs encoded by sharp in every layout a client
  * might send, checked by checkMaskPng. Only 8-bit grayscale at the photo's size with
- * 0/255 pixels passes, and each refusal names what is wrong.
+ * 0/255 pixels passes, and each refusal names what is wrong. (sharp writes an
+ * unfiltered gray PNG as the editor does, so most of these take the direct road of
+ * inflateUnfilteredRows; test/unit/editor/maskPngCheck.test.ts covers which road is taken.)
  */
 import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
@@ -120,6 +122,14 @@ describe('countBlurred', () => {
         }
       }
     }
+  });
+
+  it('skips a prefix byte before each row and leaves it out of the pixel position', () => {
+    // Two rows of three pixels, each behind a 0 filter byte.
+    const rows = new Uint8Array([0, 255, 0, 255, 0, 0, 255, 9]);
+    expect(() => countBlurred(rows, 3, 1)).toThrow('pixel (2, 1) is 9');
+    rows[7] = 255;
+    expect(countBlurred(rows, 3, 1)).toBe(4);
   });
 });
 
