@@ -150,7 +150,7 @@ export class AnnotationState {
   async save(photoId: number, png: Uint8Array, status: 'corrected' | 'reviewed'): Promise<void> {
     const datasetId = this.#datasets.currentId;
     const version = await this.#client.call('masks.save', datasetId === null ? { photoId, png, status } : { photoId, datasetId, png, status });
-    await this.#datasets.noteSaved(version.datasetId);
+    this.#datasets.noteSaved(version.datasetId);
     this.#updatePhoto(photoId, status);
     this.#library.scheduleRefresh();
   }
@@ -166,7 +166,7 @@ export class AnnotationState {
     try {
       const item = await this.#client.call('masks.setStatus', { photoId, datasetId, status });
       this.#updatePhoto(photoId, item.photo.status);
-      void this.#datasets.noteSaved(datasetId);
+      this.#datasets.noteSaved(datasetId);
       this.#library.scheduleRefresh();
     } catch (error) {
       this.#notices.show(`The status could not be set: ${(error as Error).message}`);

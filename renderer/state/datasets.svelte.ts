@@ -104,15 +104,12 @@ export class DatasetsState {
 
   /**
    * A save (or a status) went into `datasetId` (the core's default dataset when none was
-   * current): it becomes current if none was, and the counts are read again.
+   * current): it becomes current if none was, and the list and its counts are read
+   * again. Nobody waits for that read: the save is done when the core answered, and a
+   * dataset the first save created shows up in the list a moment later.
    */
-  async noteSaved(datasetId: number): Promise<void> {
+  noteSaved(datasetId: number): void {
     if (this.currentId === null) this.choose(datasetId);
-    if (!this.datasets.some((dataset) => dataset.id === datasetId)) {
-      await this.refresh();
-    } else {
-      // Counts only: nobody waits for them.
-      this.refresh().catch(() => {});
-    }
+    this.refresh().catch(() => {});
   }
 }
