@@ -550,8 +550,9 @@ test('the page has a strict CSP and an injected inline script does not run', asy
     // No 'unsafe-eval' and no 'unsafe-inline' for scripts: strings and inline code are never code.
     expect(csp).not.toContain('unsafe-eval');
     expect(answer?.headers()['x-frame-options']).toBe('DENY');
-    // The app itself runs under that policy.
+    // The app itself runs under that policy, in a cross-origin isolated page.
     await expect(page.getByRole('textbox', { name: 'Library folder path' })).toBeVisible();
+    expect(await page.evaluate('crossOriginIsolated')).toBe(true);
 
     await page.evaluate(`(() => {
       window.__violations = [];

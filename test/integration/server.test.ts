@@ -261,6 +261,8 @@ describe('browser-mode server', () => {
     expect(csp).toContain(`connect-src 'self' ws://127.0.0.1:${port}`);
     expect(page.headers['x-content-type-options']).toBe('nosniff');
     expect(page.headers['referrer-policy']).toBe('no-referrer');
+    expect(page.headers['cross-origin-opener-policy']).toBe('same-origin');
+    expect(page.headers['cross-origin-embedder-policy']).toBe('require-corp');
     const cookie = page.headers['set-cookie']?.[0] ?? '';
     expect(cookie).toMatch(new RegExp(`^studio_token_${port}=`));
     expect(cookie).toContain('HttpOnly');
