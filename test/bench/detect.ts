@@ -34,6 +34,7 @@ import { resolveModelPath } from '../../electron/core/detect/modelPath';
 import { decodePhoto, resizeRgb, rgbToChw } from '../../electron/core/detect/preprocess';
 import { DetectWorkerPool } from '../../electron/core/detect/workerPool';
 import { REPO_ROOT, SAMPLE_IMAGES, writePhoto } from '../unit/detect/fixturePhotos';
+import { interpolatedPercentile, round } from './benchMath';
 
 const USAGE = 'usage: npx tsx test/bench/detect.ts [--model FILE] [--runs N] [--photos N] [--keep]';
 const { values } = parseArgs({
@@ -65,17 +66,7 @@ const log = (line: string): void => {
 
 // ---------------------------------------------------------------- statistics
 
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const rank = (p / 100) * (sorted.length - 1);
-  const low = Math.floor(rank);
-  const high = Math.ceil(rank);
-  return sorted[low]! + (sorted[high]! - sorted[low]!) * (rank - low);
-}
-
 const mean = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
-const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
 
 interface Timing {
   runs: number;
@@ -88,8 +79,8 @@ interface Timing {
 function timing(times: readonly number[]): Timing {
   return {
     runs: times.length,
-    p50Ms: round(percentile(times, 50)),
-    p95Ms: round(percentile(times, 95)),
+    p50Ms: round(interpolatedPercentile(times, 50)),
+    p95Ms: round(interpolatedPercentile(times, 95)),
     meanMs: round(mean(times)),
     minMs: round(Math.min(...times)),
   };
@@ -377,7 +368,7 @@ async function modelOnly(modelPath: string, work: string): Promise<Record<string
             torchTimes.push(torch);
             ratios.push(torch / ort);
           }
-          pairedRatioMedian = round(percentile(ratios, 50), 3);
+          pairedRatioMedian = round(interpolatedPercentile(ratios, 50), 3);
           pytorch = { checkpoint, version: parsed.torch, mode: 'eager, torch.no_grad()', threads, settings, ...timing(torchTimes) };
         } finally {
           server.close();
@@ -474,7 +465,7 @@ async function endToEnd(model: LoadedModel, files: string[], runs: number): Prom
     height: metadata.height,
     megapixels: round(((metadata.width ?? 0) * (metadata.height ?? 0)) / 1e6, 2),
     ...timing(totals),
-    stages: Object.fromEntries(STAGES.map((stage) => [stage, { p50Ms: round(percentile(stages[stage], 50)), share: round(stages[stage].reduce((a, b) => a + b, 0) / sumTotal, 3) }])),
+    stages: Object.fromEntries(STAGES.map((stage) => [stage, { p50Ms: round(interpolatedPercentile(stages[stage], 50)), share: round(stages[stage].reduce((a, b) => a + b, 0) / sumTotal, 3) }])),
     note: 'share = time in the stage / whole time per photo (the rest: file reads, PNG handling between stages)',
   };
 }

@@ -33,6 +33,7 @@ import sharp from 'sharp';
 import type { MethodInput, MethodName, MethodResult } from '../../electron/api/methods';
 import { packageRoot } from '../../electron/core/createCore';
 import buildRendererIfStale from '../e2e/globalSetup';
+import { nearestRankPercentile, round, seededRandom } from './benchMath';
 import { applyStrokes, recordedStrokes, recordStrokes, withHook } from '../e2e/editorDriver';
 import type { Point, RecordedStroke } from '../e2e/editorDriver';
 import { callApi, testPageUrl } from '../e2e/studioApi';
@@ -58,28 +59,9 @@ const WIDTH = 6000;
 const HEIGHT = 4000;
 const MOVE_INTERVAL_MS = 8;
 
-const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index]!;
-}
-
-/** A seeded generator, so every run draws the same strokes. */
-function random(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 0x1_0000_0000;
-  };
-}
-
 /** A 24 MP photo with structure: shapes over a background blurred as if out of focus. */
 async function makePhoto(file: string): Promise<void> {
-  const next = random(24);
+  const next = seededRandom(24);
   const shapes = Array.from({ length: 40 }, () => {
     const r = Math.round(120 + next() * 600);
     return `<circle cx="${Math.round(next() * WIDTH)}" cy="${Math.round(next() * HEIGHT)}" r="${r}" fill="hsl(${Math.round(next() * 360)},55%,${30 + Math.round(next() * 40)}%)"/>`;
@@ -259,9 +241,9 @@ async function main(): Promise<void> {
     const frames = {
       what: 'gaps between consecutive requestAnimationFrame timestamps in the page while the stroke was drawn',
       count: gaps.length,
-      p50Ms: round(percentile(gaps, 50)),
-      p95Ms: round(percentile(gaps, 95)),
-      p99Ms: round(percentile(gaps, 99)),
+      p50Ms: round(nearestRankPercentile(gaps, 50)),
+      p95Ms: round(nearestRankPercentile(gaps, 95)),
+      p99Ms: round(nearestRankPercentile(gaps, 99)),
       maxMs: round(gaps[gaps.length - 1] ?? NaN),
       over16_7Ms: gaps.filter((gap) => gap > 16.7).length,
       over33Ms: gaps.filter((gap) => gap > 33.4).length,
@@ -324,7 +306,7 @@ async function main(): Promise<void> {
     console.log(`save ${round(save.totalMs)} ms (server ${round(serverMs)} ms, PNG ${round(stored!.png.byteLength / 1024, 1)} KB); stored mask ${storedMatches ? 'equals' : 'DIFFERS FROM'} the expected raster`);
 
     // 4. 200 more strokes, then the heap.
-    const next = random(200);
+    const next = seededRandom(200);
     const heapBefore = await cdp.send('Runtime.getHeapUsage');
     started = performance.now();
     for (let i = 0; i < extraStrokes; i++) {

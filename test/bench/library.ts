@@ -19,6 +19,7 @@ import type { PhotoQuery } from '../../electron/api/methods';
 import { createCoreServices, packageRoot } from '../../electron/core/createCore';
 import type { ScanResult } from '../../electron/core/library/libraryService';
 import { patternImage } from '../fixtures/images';
+import { nearestRankPercentile, round, seededRandom } from './benchMath';
 
 const { values } = parseArgs({
   options: { count: { type: 'string', default: '10000' }, keep: { type: 'boolean', default: false } },
@@ -29,17 +30,6 @@ if (!Number.isInteger(count) || count < 1) {
   process.exit(2);
 }
 
-/** Seeded generator so every run benchmarks the same library. */
-function random(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 0x1_0000_0000;
-  };
-}
-
 const CAMERAS = [
   { make: 'Canon', model: 'Canon EOS R5', lensModel: 'RF50mm F1.2 L USM' },
   { make: 'NIKON CORPORATION', model: 'NIKON Z 6_2', lensModel: 'NIKKOR Z 85mm f/1.8 S' },
@@ -48,7 +38,7 @@ const CAMERAS = [
 const APERTURES = [1.2, 1.8, 2.8, 4, 5.6, 8, 11];
 
 async function generate(folder: string): Promise<number> {
-  const next = random(20250101);
+  const next = seededRandom(20250101);
   const jobs = Array.from({ length: count }, (_, i) => {
     const width = 64 + Math.floor(next() * 577);
     const height = 64 + Math.floor(next() * 577);
@@ -92,13 +82,6 @@ async function generate(folder: string): Promise<number> {
   await Promise.all([worker(), worker()]);
   return bytes;
 }
-
-function percentile(sorted: number[], p: number): number {
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index]!;
-}
-
-const round = (value: number, digits = 2) => Number(value.toFixed(digits));
 
 const work = await mkdtemp(join(tmpdir(), 'defusion-bench-library-'));
 try {
@@ -150,7 +133,7 @@ try {
     { name: 'search', query: { search: 'IMG_01' } },
     { name: 'by file size, largest first', query: { sort: 'byteSize', order: 'desc' } },
   ];
-  const next = random(7);
+  const next = seededRandom(7);
   const timings: number[] = [];
   const byName = new Map<string, number[]>();
   // A few unmeasured calls warm the statement cache, as a running studio would have.
@@ -171,13 +154,13 @@ try {
     runs: timings.length,
     pageSize: 200,
     photos: total,
-    p50Ms: round(percentile(sorted, 50), 3),
-    p95Ms: round(percentile(sorted, 95), 3),
+    p50Ms: round(nearestRankPercentile(sorted, 50), 3),
+    p95Ms: round(nearestRankPercentile(sorted, 95), 3),
     maxMs: round(sorted[sorted.length - 1]!, 3),
     byQuery: Object.fromEntries(
       [...byName].map(([name, list]) => {
         const s = [...list].sort((a, b) => a - b);
-        return [name, { runs: s.length, p50Ms: round(percentile(s, 50), 3), p95Ms: round(percentile(s, 95), 3) }];
+        return [name, { runs: s.length, p50Ms: round(nearestRankPercentile(s, 50), 3), p95Ms: round(nearestRankPercentile(s, 95), 3) }];
       }),
     ),
   };
