@@ -7,6 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { seededRandom } from '../../../electron/core/datasets/splitPlan';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const FIXTURE_MODELS = path.join(REPO_ROOT, 'test/fixtures/models');
@@ -14,17 +15,8 @@ export const TINY_MODEL = path.join(FIXTURE_MODELS, 'tiny-defusionnet.onnx');
 export const SAMPLE_IMAGES = path.join(REPO_ROOT, 'datasets/sample/images');
 export const SAMPLE_GT = path.join(REPO_ROOT, 'datasets/sample/gt');
 
-/** Mulberry32: small, seeded, good enough for test textures. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The split plans' seeded generator (mulberry32), for the test textures. */
+export { seededRandom };
 
 /** Interleaved RGB of a textured scene whose right half is blurred. */
 export async function texturedRgb(width: number, height: number, seed = 1): Promise<Buffer> {

@@ -1,17 +1,8 @@
 /** Shared test helpers for the editor engine: a seeded generator and brute-force references. */
 import type { Point } from '../../../renderer/editor/rect';
 
-/** mulberry32: small, fast, seeded, good enough to make reproducible random strokes. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The split plans' seeded generator (mulberry32), for reproducible random strokes. */
+export { seededRandom } from '../../../electron/core/datasets/splitPlan';
 
 /** Distance from (px, py) to the segment a-b. */
 export function distanceToSegment(px: number, py: number, a: Point, b: Point): number {
