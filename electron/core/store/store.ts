@@ -85,6 +85,21 @@ export interface PhotoFileState {
   missing: boolean;
 }
 
+const FILE_STATE_COLUMNS = 'id, root_id, rel_path, hash, byte_size, mtime_ms, missing';
+type PhotoFileStateRow = Pick<PhotoRow, 'id' | 'root_id' | 'rel_path' | 'hash' | 'byte_size' | 'mtime_ms' | 'missing'>;
+
+function toPhotoFileState(row: PhotoFileStateRow): PhotoFileState {
+  return {
+    id: row.id,
+    rootId: row.root_id,
+    relPath: row.rel_path,
+    hash: row.hash,
+    byteSize: row.byte_size,
+    mtimeMs: row.mtime_ms,
+    missing: row.missing !== 0,
+  };
+}
+
 /** Where a photo lives on disk, and whether its root is open (resources check it). */
 export interface PhotoLocation {
   photo: Photo;
@@ -333,38 +348,12 @@ export class Store {
 
   /** Every photo row of a root, for comparing with a walk of its folder. */
   listPhotoFileStates(rootId: number): PhotoFileState[] {
-    return this.#sql
-      .all<{ id: number; root_id: number; rel_path: string; hash: string; byte_size: number; mtime_ms: number; missing: number }>(
-        'SELECT id, root_id, rel_path, hash, byte_size, mtime_ms, missing FROM photos WHERE root_id = ?',
-        rootId,
-      )
-      .map((row) => ({
-        id: row.id,
-        rootId: row.root_id,
-        relPath: row.rel_path,
-        hash: row.hash,
-        byteSize: row.byte_size,
-        mtimeMs: row.mtime_ms,
-        missing: row.missing !== 0,
-      }));
+    return this.#sql.all<PhotoFileStateRow>(`SELECT ${FILE_STATE_COLUMNS} FROM photos WHERE root_id = ?`, rootId).map(toPhotoFileState);
   }
 
   /** Photos with this content, present or missing, in any root (move detection). */
   findPhotosByHash(hash: string): PhotoFileState[] {
-    return this.#sql
-      .all<{ id: number; root_id: number; rel_path: string; hash: string; byte_size: number; mtime_ms: number; missing: number }>(
-        'SELECT id, root_id, rel_path, hash, byte_size, mtime_ms, missing FROM photos WHERE hash = ? ORDER BY id',
-        hash,
-      )
-      .map((row) => ({
-        id: row.id,
-        rootId: row.root_id,
-        relPath: row.rel_path,
-        hash: row.hash,
-        byteSize: row.byte_size,
-        mtimeMs: row.mtime_ms,
-        missing: row.missing !== 0,
-      }));
+    return this.#sql.all<PhotoFileStateRow>(`SELECT ${FILE_STATE_COLUMNS} FROM photos WHERE hash = ? ORDER BY id`, hash).map(toPhotoFileState);
   }
 
   /**
