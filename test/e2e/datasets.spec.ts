@@ -9,7 +9,7 @@
  * and bad files is imported with a forced polarity and its per-file report. The split
  * dialog splits by folder and stratified by blur, and a COCO export carries RLE masks.
  */
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,7 @@ import sharp from 'sharp';
 import type { Dataset, ItemStatus, Photo } from '../../electron/api/types';
 import { callApi, decodeGray, testPageUrl, writePhotos } from './studioApi';
 import type { PhotoFile } from './studioApi';
-import { startStudioServer } from './studioServer';
+import { startStudioServer, stopAndRemove } from './studioServer';
 import type { StudioServer } from './studioServer';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -45,11 +45,7 @@ test.beforeAll(async () => {
   server = await startStudioServer(['--db', path.join(workDir, 'studio.db'), '--library', path.join(workDir, 'library'), '--model', TINY_MODEL, '--no-sample']);
 });
 
-test.afterAll(async () => {
-  const code = await server?.stop();
-  expect(code, 'the server exits cleanly on SIGTERM').toBe(0);
-  await rm(workDir, { recursive: true, force: true });
-});
+test.afterAll(() => stopAndRemove(server, workDir));
 
 /** A binary mask: the left `share` of the columns blurred (255), plus a disc in the lower right. */
 function makeMask(width: number, height: number, share: number): Uint8Array {

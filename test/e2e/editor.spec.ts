@@ -8,7 +8,7 @@
  * walk through the photos marks statuses, checked through the API.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,7 @@ import { callApi, decodeGray, fetchResource, testPageUrl, writePhotos } from './
 import type { PhotoFile } from './studioApi';
 import { applyStrokes, drag, recordedStrokes, recordStrokes, withHook } from './editorDriver';
 import type { RecordedStroke } from './editorDriver';
-import { startStudioServer } from './studioServer';
+import { startStudioServer, stopAndRemove } from './studioServer';
 import type { StudioServer } from './studioServer';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -43,11 +43,7 @@ test.beforeAll(async () => {
   ]);
 });
 
-test.afterAll(async () => {
-  const code = await server?.stop();
-  expect(code, 'the server exits cleanly on SIGTERM').toBe(0);
-  await rm(workDir, { recursive: true, force: true });
-});
+test.afterAll(() => stopAndRemove(server, workDir));
 
 // ------------------------------------------------------------------ page helpers (no DOM types here)
 

@@ -10,7 +10,7 @@
  * Its whole-photo refine: seconds of work, run in slices with a progress bar, one undo
  * step in the end.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -18,7 +18,7 @@ import type { Page } from '@playwright/test';
 import { applyStrokes, drag, recordedStrokes, recordStrokes, withHook } from './editorDriver';
 import type { Point } from './editorDriver';
 import { testPageUrl, writePhotos } from './studioApi';
-import { startStudioServer } from './studioServer';
+import { startStudioServer, stopAndRemove } from './studioServer';
 import type { StudioServer } from './studioServer';
 
 // 4800 px wide: the reduced overlay is level 2 (1200 x 800), see reducedLevel.
@@ -35,11 +35,7 @@ test.beforeAll(async () => {
   server = await startStudioServer(['--db', path.join(workDir, 'studio.db'), '--library', path.join(workDir, 'library'), '--no-sample']);
 });
 
-test.afterAll(async () => {
-  const code = await server?.stop();
-  expect(code, 'the server exits cleanly on SIGTERM').toBe(0);
-  await rm(workDir, { recursive: true, force: true });
-});
+test.afterAll(() => stopAndRemove(server, workDir));
 
 interface Probe {
   shownLevel: number;

@@ -9,13 +9,13 @@
  * trains and leaves the registry as it was; a studio whose Python has no torch says how
  * to install it and does not offer to start.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
 import { callApi, testPageUrl } from './studioApi';
-import { startStudioServer } from './studioServer';
+import { startStudioServer, stopAndRemove } from './studioServer';
 import type { StudioServer } from './studioServer';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -32,11 +32,7 @@ test.beforeAll(async () => {
   server = await startStudioServer(['--db', path.join(workDir, 'studio.db'), '--model', TINY_MODEL]);
 });
 
-test.afterAll(async () => {
-  const code = await server?.stop();
-  expect(code, 'the server exits cleanly on SIGTERM').toBe(0);
-  await rm(workDir, { recursive: true, force: true });
-});
+test.afterAll(() => stopAndRemove(server, workDir));
 
 test('starts a fine-tune from the UI, shows its progress and registers the new model with its lineage', async ({ page }) => {
   // A real trainer on two shared cores: the run itself takes a minute or two.

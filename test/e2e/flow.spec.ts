@@ -8,7 +8,7 @@
  * rasteriser), the other masks are the sample's own, and manifest.json has the statuses,
  * the splits and the review.
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,7 @@ import { expect, test } from '@playwright/test';
 import type { ItemStatus } from '../../electron/api/types';
 import { callApi, decodeGray, testPageUrl } from './studioApi';
 import { applyStrokes, drag, recordedStrokes, recordStrokes } from './editorDriver';
-import { startStudioServer } from './studioServer';
+import { startStudioServer, stopAndRemove } from './studioServer';
 import type { StudioServer } from './studioServer';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -34,11 +34,7 @@ test.beforeAll(async () => {
   server = await startStudioServer(['--db', path.join(workDir, 'studio.db'), '--model', TINY_MODEL]);
 });
 
-test.afterAll(async () => {
-  const code = await server?.stop();
-  expect(code, 'the server exits cleanly on SIGTERM').toBe(0);
-  await rm(workDir, { recursive: true, force: true });
-});
+test.afterAll(() => stopAndRemove(server, workDir));
 
 // ------------------------------------------------------------------ driving the brush
 

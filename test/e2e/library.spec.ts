@@ -4,7 +4,7 @@
  * the filters count right, a photo opens in the viewer, and each bad file is listed with
  * its reason while the good photos stay on screen.
  */
-import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { mkdtemp, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,7 @@ import { expect, test } from '@playwright/test';
 import type { Locator } from '@playwright/test';
 import { makePhotoLibrary } from './photoLibrary';
 import type { PhotoLibrary } from './photoLibrary';
-import { startStudioServer } from './studioServer';
+import { startStudioServer, stopAndRemove } from './studioServer';
 import type { StudioServer } from './studioServer';
 
 const screenshots = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test-results/e2e');
@@ -28,11 +28,7 @@ test.beforeAll(async () => {
   server = await startStudioServer(['--db', path.join(workDir, 'studio.db'), '--no-sample']);
 });
 
-test.afterAll(async () => {
-  const code = await server?.stop();
-  expect(code, 'the server exits cleanly on SIGTERM').toBe(0);
-  await rm(workDir, { recursive: true, force: true });
-});
+test.afterAll(() => stopAndRemove(server, workDir));
 
 /** True once an <img> has decoded real pixels (the test config has no DOM types). */
 function imageLoaded(image: Locator): Promise<boolean> {

@@ -9,7 +9,7 @@
  * which must never hold the bytes of the file that was asked for.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, realpath, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, expect, test } from '@playwright/test';
 import sharp from 'sharp';
 import WebSocket from 'ws';
-import { startStudioServer } from './studioServer';
+import { startStudioServer, stopAndRemove } from './studioServer';
 import type { StudioServer } from './studioServer';
 import { rawRequest } from '../fixtures/rawHttp';
 import type { RawResponse } from '../fixtures/rawHttp';
@@ -204,11 +204,7 @@ test.beforeAll(async () => {
   expect(closedPhotoId).toBeGreaterThan(0);
 });
 
-test.afterAll(async () => {
-  const code = await server?.stop();
-  expect(code, 'the server exits cleanly on SIGTERM').toBe(0);
-  await rm(workDir, { recursive: true, force: true });
-});
+test.afterAll(() => stopAndRemove(server, workDir));
 
 test('listens on 127.0.0.1 only', async () => {
   expect(server.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/\\?token=`));

@@ -3,6 +3,7 @@
  * process and waits for its one `Studio:` line.
  */
 import { spawn } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,4 +58,17 @@ export async function startStudioServer(args: string[], timeoutMs = 90_000): Pro
       return exited;
     },
   };
+}
+
+/**
+ * What a spec file does after its tests: stops its server, which must exit cleanly on
+ * SIGTERM (anything else throws with the server's log), and removes its work folder.
+ */
+export async function stopAndRemove(server: StudioServer | undefined, workDir: string | undefined): Promise<void> {
+  try {
+    const code = await server?.stop();
+    if (server && code !== 0) throw new Error(`the server did not exit cleanly on SIGTERM (exit code ${code})\n${server.log()}`);
+  } finally {
+    if (workDir) await rm(workDir, { recursive: true, force: true });
+  }
 }
