@@ -61,18 +61,7 @@ export interface StoreOptions {
 }
 
 /** What a probe learned about a photo file; what the store keeps of it. */
-export interface PhotoFacts {
-  hash: string;
-  byteSize: number;
-  width: number;
-  height: number;
-  format: string;
-  capturedAt: string | null;
-  camera: string | null;
-  lens: string | null;
-  fNumber: number | null;
-  focalLength: number | null;
-}
+export type PhotoFacts = Pick<Photo, 'hash' | 'byteSize' | 'width' | 'height' | 'format' | 'capturedAt' | 'camera' | 'lens' | 'fNumber' | 'focalLength'>;
 
 /** The part of a photo row a scan compares with the file on disk. */
 export interface PhotoFileState {
