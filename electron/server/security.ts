@@ -9,6 +9,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import { pageContentSecurityPolicy } from '../core/app/pagePolicy';
 
 /** A fresh 256-bit token, URL-safe. */
 export function createToken(): string {
@@ -121,17 +122,7 @@ export function securityHeaders(): OutgoingHttpHeaders {
   };
 }
 
-/** The Content-Security-Policy of the renderer's HTML page. */
+/** The Content-Security-Policy of the renderer's HTML page: the desktop's, plus the event WebSocket. */
 export function contentSecurityPolicy(port: number): string {
-  return [
-    "default-src 'self'",
-    "img-src 'self' blob: data:",
-    `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
-    "style-src 'self' 'unsafe-inline'",
-    "script-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-    "form-action 'none'",
-  ].join('; ');
+  return pageContentSecurityPolicy([`ws://127.0.0.1:${port}`, `ws://localhost:${port}`]);
 }

@@ -8,6 +8,7 @@
  */
 import { DESKTOP_ORIGIN, isResourceKind } from '../../api/resources';
 import type { ResourceKind } from '../../api/resources';
+import { pageContentSecurityPolicy } from './pagePolicy';
 
 /** What a `studio://` request asks for. */
 export type AppRequest =
@@ -18,19 +19,8 @@ export type AppRequest =
 /** The page the window loads. */
 export const APP_PAGE_URL = `${DESKTOP_ORIGIN}/index.html`;
 
-/** The Content-Security-Policy of the desktop page: nothing but its own origin runs or loads. */
-export const APP_CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "img-src 'self' blob: data:",
-  "connect-src 'self'",
-  // Svelte sets element styles at run time; styles cannot run code.
-  "style-src 'self' 'unsafe-inline'",
-  "script-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ');
+/** The Content-Security-Policy of the desktop page (its API goes over IPC, so it connects nowhere else). */
+export const APP_CONTENT_SECURITY_POLICY = pageContentSecurityPolicy();
 
 /**
  * True for a URL on the app's own origin. Parsed, not prefix-matched: `studio://app@x/`
