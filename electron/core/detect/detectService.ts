@@ -17,6 +17,7 @@ import type { JobContext, JobQueue } from '../jobs/jobQueue';
 import type { Store } from '../store/store';
 import type { DetectOptions } from './detectPhoto';
 import { DEVICE_LABELS, fallbackSummary } from './devices';
+import { registryEntryOf } from './modelContract';
 import { resolveModelPath } from './modelPath';
 import { DetectWorkerPool, defaultWorkerCount } from './workerPool';
 import type { PoolStatus } from './workerPool';
@@ -164,14 +165,7 @@ export class DetectService {
       load: { device: this.#options.device ?? 'auto' },
     });
     const info = pool.status.info;
-    const model = this.#store.registerModel({
-      name: info.name,
-      version: info.version,
-      file: info.path,
-      hash: info.hash,
-      metadata: info.metadata,
-      metrics: Object.keys(info.metrics).length > 0 ? info.metrics : null,
-    });
+    const model = this.#store.registerModel(registryEntryOf(info));
     this.#lastStatus = pool.status;
     this.#lastModelId = model.id;
     return { pool, modelPath, modelId: model.id };

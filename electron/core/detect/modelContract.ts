@@ -12,6 +12,7 @@ import path from 'node:path';
 import { StudioError } from '../../api/errors';
 import { ONNX_ELEM_TYPES, ONNX_FLOAT, OnnxParseError, parseOnnxModel } from './onnxProto';
 import type { OnnxDim, OnnxModelProto, OnnxValueInfo } from './onnxProto';
+import type { NewModel } from '../store/store';
 
 export const MODEL_CONTRACT = 'defusion-model/1';
 export const INPUT_NAME = 'image';
@@ -46,6 +47,18 @@ export interface ModelInfo {
   metadata: Record<string, string>;
   producer: string;
   opsetVersion: number | null;
+}
+
+/** The registry entry of a model file as it describes itself: its metadata and the metrics recorded at export. */
+export function registryEntryOf(info: ModelInfo): NewModel {
+  return {
+    name: info.name,
+    version: info.version,
+    file: info.path,
+    hash: info.hash,
+    metadata: info.metadata,
+    metrics: Object.keys(info.metrics).length > 0 ? info.metrics : null,
+  };
 }
 
 function badModel(file: string, problem: string): StudioError {

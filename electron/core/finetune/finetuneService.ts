@@ -23,7 +23,7 @@ import type {
   PythonInfo,
   TrainDevice,
 } from '../../api/types';
-import { loadModelFile } from '../detect/modelContract';
+import { loadModelFile, registryEntryOf } from '../detect/modelContract';
 import type { JobQueue } from '../jobs/jobQueue';
 import type { Store } from '../store/store';
 import { buildComparison } from './comparison';
@@ -128,16 +128,7 @@ export class FinetuneService {
     if (parent && parent.hash !== info.hash) {
       throw new StudioError('conflict', `The file of the active model (${file}) changed after it was registered; activate it again before fine-tuning.`);
     }
-    parent ??=
-      this.#store.models.getByHash(info.hash) ??
-      this.#store.registerModel({
-        name: info.name,
-        version: info.version,
-        file: info.path,
-        hash: info.hash,
-        metadata: info.metadata,
-        metrics: Object.keys(info.metrics).length > 0 ? info.metrics : null,
-      });
+    parent ??= this.#store.models.getByHash(info.hash) ?? this.#store.registerModel(registryEntryOf(info));
     const checkpoint = checkpointOf(parent.file);
     if (!existsSync(checkpoint)) {
       throw new StudioError(
