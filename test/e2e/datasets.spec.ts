@@ -14,11 +14,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
-import type { Page } from '@playwright/test';
 import sharp from 'sharp';
 import type { Dataset, ItemStatus, Photo } from '../../electron/api/types';
 import { callApi, decodeGray, testPageUrl, writePhotos } from './studioApi';
 import type { PhotoFile } from './studioApi';
+import { collectPageErrors } from './pageErrors';
 import { startStudioServer, stopAndRemove } from './studioServer';
 import type { StudioServer } from './studioServer';
 
@@ -68,15 +68,6 @@ async function pngOf(mask: Uint8Array, width: number, height: number): Promise<U
 
 async function photosByPath(): Promise<Photo[]> {
   return (await callApi(server.url, 'library.query', { sort: 'path' })).photos;
-}
-
-function collectPageErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  return errors;
 }
 
 test('builds a dataset from five photos, marks statuses, splits it and exports CTCUG files that are right on disk', async ({ page }) => {

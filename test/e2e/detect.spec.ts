@@ -16,6 +16,7 @@ import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { callApi, decodeGray, testPageUrl, writePhotos } from './studioApi';
 import type { PhotoFile } from './studioApi';
+import { collectPageErrors } from './pageErrors';
 import { startStudioServer } from './studioServer';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -92,11 +93,7 @@ test('detects from the grid, the viewer and the editor, and shows the prediction
     '--no-sample',
   ]);
   try {
-    const consoleErrors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) consoleErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => consoleErrors.push(error.message));
+    const consoleErrors = collectPageErrors(page);
     await page.goto(testPageUrl(server.url));
     await expect(page.getByTestId('result-count')).toHaveText('4 photos', { timeout: 60_000 });
 

@@ -19,6 +19,7 @@ import { callApi, decodeGray, fetchResource, testPageUrl, writePhotos } from './
 import type { PhotoFile } from './studioApi';
 import { applyStrokes, drag, recordedStrokes, recordStrokes, withHook } from './editorDriver';
 import type { RecordedStroke } from './editorDriver';
+import { collectPageErrors } from './pageErrors';
 import { startStudioServer, stopAndRemove } from './studioServer';
 import type { StudioServer } from './studioServer';
 
@@ -90,11 +91,7 @@ async function photosByPath(): Promise<Photo[]> {
 // ------------------------------------------------------------------ tests
 
 test('paints, erases, undoes, redoes and saves a mask that a new session reads back pixel for pixel', async ({ page }) => {
-  const consoleErrors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(error.message));
+  const consoleErrors = collectPageErrors(page);
 
   await page.goto(testPageUrl(server.url));
   await expect(page.getByTestId('result-count')).toHaveText('6 photos', { timeout: 60_000 });

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
 import { callApi, testPageUrl } from './studioApi';
+import { collectPageErrors } from './pageErrors';
 import { startStudioServer, stopAndRemove } from './studioServer';
 import type { StudioServer } from './studioServer';
 
@@ -37,11 +38,7 @@ test.afterAll(() => stopAndRemove(server, workDir));
 test('starts a fine-tune from the UI, shows its progress and registers the new model with its lineage', async ({ page }) => {
   // A real trainer on two shared cores: the run itself takes a minute or two.
   test.setTimeout(600_000);
-  const pageErrors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
+  const pageErrors = collectPageErrors(page);
 
   await page.goto(testPageUrl(server.url));
   await expect(page.getByTestId('result-count')).toHaveText('12 photos', { timeout: 90_000 });

@@ -16,6 +16,7 @@ import { expect, test } from '@playwright/test';
 import type { ItemStatus } from '../../electron/api/types';
 import { callApi, decodeGray, testPageUrl } from './studioApi';
 import { applyStrokes, drag, recordedStrokes, recordStrokes } from './editorDriver';
+import { collectPageErrors } from './pageErrors';
 import { startStudioServer, stopAndRemove } from './studioServer';
 import type { StudioServer } from './studioServer';
 
@@ -48,11 +49,7 @@ function differing(a: Uint8Array, b: Uint8Array): number {
 
 test('sample library → detect on all → brush correction → review → export: the exported files are right', async ({ page }) => {
   test.setTimeout(420_000);
-  const pageErrors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
+  const pageErrors = collectPageErrors(page);
 
   // 1. The sample library.
   await page.goto(testPageUrl(server.url));

@@ -12,6 +12,7 @@ import { expect, test } from '@playwright/test';
 import type { Locator } from '@playwright/test';
 import { makePhotoLibrary } from './photoLibrary';
 import type { PhotoLibrary } from './photoLibrary';
+import { collectPageErrors } from './pageErrors';
 import { startStudioServer, stopAndRemove } from './studioServer';
 import type { StudioServer } from './studioServer';
 
@@ -39,13 +40,9 @@ function imageLoaded(image: Locator): Promise<boolean> {
 }
 
 test('opens a folder of photos, filters it, views a photo and lists the bad files', async ({ page }) => {
-  const consoleErrors: string[] = [];
+  const consoleErrors = collectPageErrors(page);
+  // The 4xx answers, which the console errors leave out, are checked one by one.
   const failedResponses: string[] = [];
-  page.on('console', (message) => {
-    // Chromium logs every 4xx answer; those are checked one by one through failedResponses.
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(error.message));
   page.on('response', (response) => {
     if (response.status() >= 400) failedResponses.push(`${response.status()} ${new URL(response.url()).pathname}`);
   });
