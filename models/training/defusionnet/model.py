@@ -161,12 +161,14 @@ class FeatureFusion(nn.Module):
             nn.ReLU(inplace=True),
         )
 
-    def forward(self, levels: List[torch.Tensor], reference: torch.Tensor) -> torch.Tensor:
-        size = reference.shape[-2:]
-        resized = [
-            level if level.shape[-2:] == size else resize(level, reference)
-            for level in levels
-        ]
+    def forward(self, levels: List[torch.Tensor]) -> torch.Tensor:
+        """``levels`` finest first: the first sets the size, the coarser ones are resized to it.
+
+        Every backbone level is half the size of the one before, so which levels need a
+        resize is known from their order; no shape test, which a trace would freeze.
+        """
+        reference = levels[0]
+        resized = [reference] + [resize(level, reference) for level in levels[1:]]
         return self.mix(self.attention(torch.cat(resized, dim=1)))
 
 
@@ -246,8 +248,8 @@ class DeFusionNet(nn.Module):
         shallow, deep = levels[:NUM_SHALLOW], levels[NUM_SHALLOW:]
         sides: List[List[torch.Tensor]] = []
         for step in range(self.config.steps):
-            fshf = self.adapt_shallow[step](self.fuse_shallow[step](shallow, shallow[0]))
-            fsef = self.adapt_deep[step](self.fuse_deep[step](deep, deep[0]))
+            fshf = self.adapt_shallow[step](self.fuse_shallow[step](shallow))
+            fsef = self.adapt_deep[step](self.fuse_deep[step](deep))
             refine = self.refine[step]
             shallow = [refine[i](level + resize(fsef, level)) for i, level in enumerate(shallow)]
             deep = [
