@@ -18,6 +18,7 @@ import { buildMenuTemplate } from './core/app/menuTemplate';
 import type { MenuItemSpec } from './core/app/menuTemplate';
 import { WINDOW_MINIMUM, fitToDisplays, loadWindowState, saveWindowState } from './core/app/windowState';
 import { createCore } from './core/createCore';
+import { sqliteBindingProblem } from './core/store/sqliteBindingGuard';
 import type { StudioCore } from './core/studioCore';
 import { readStaticFile } from './server/staticFiles';
 
@@ -304,6 +305,15 @@ async function start(): Promise<void> {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
 
+  // A better-sqlite3 build for another ABI would otherwise fail inside createCore with
+  // Node's raw "compiled against a different Node.js version"; this names the fix.
+  const sqliteProblem = sqliteBindingProblem();
+  if (sqliteProblem) {
+    log.error(`better-sqlite3 does not load: ${sqliteProblem}`);
+    dialog.showErrorBox('DeFusion Studio could not start', `${sqliteProblem}\n\nLog: ${log.file}`);
+    app.exit(1);
+    return;
+  }
   const sampleLibrary = path.join(APP_ROOT, 'datasets', 'sample');
   const dbPath = path.join(app.getPath('userData'), 'studio.db');
   log.info(`starting ${app.getVersion()} db=${dbPath}`);

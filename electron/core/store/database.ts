@@ -2,6 +2,8 @@
  * Opens the studio's SQLite database with the settings every connection must have.
  */
 import Database from 'better-sqlite3';
+import { sqliteBindingOptions } from './sqliteBinding';
+import { explainSqliteLoadError } from './sqliteBindingGuard';
 
 export type SqliteDatabase = Database.Database;
 
@@ -28,7 +30,13 @@ export interface OpenDatabaseOptions {
  * - `busy_timeout`: the PyTorch trainer and inspection tools may hold a read lock.
  */
 export function openDatabase(filename: string, options: OpenDatabaseOptions = {}): SqliteDatabase {
-  const db = new Database(filename, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  let db: SqliteDatabase;
+  try {
+    // Inside Electron, the addon built for Electron's ABI (sqliteBinding.ts); under Node, npm's.
+    db = new Database(filename, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false, ...sqliteBindingOptions() });
+  } catch (error) {
+    throw explainSqliteLoadError(error);
+  }
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
     if (!options.readonly && filename !== ':memory:') {
