@@ -43,20 +43,45 @@ export function maskToRunCounts(mask: MaskPixels): number[] {
   return counts;
 }
 
-/** A mask (0 / 255) from column-major runs; throws when the runs do not cover h x w. */
-export function runCountsToMask(counts: readonly number[], height: number, width: number): MaskPixels {
-  const total = counts.reduce((sum, count) => sum + count, 0);
-  if (total !== width * height) throw new Error(`RLE counts cover ${total} pixels, the size ${height}x${width} has ${width * height}`);
-  const data = new Uint8Array(width * height);
+/**
+ * Checks that `counts` are non-negative integers covering exactly `pixels` pixels. The
+ * running total is checked as it grows, so a count of 1.6e9 for a small image fails at
+ * that count, before anything of that size exists.
+ */
+export function checkRunCounts(counts: readonly number[], pixels: number): void {
+  if (counts.length > pixels + 1) throw new Error(`RLE has ${counts.length} runs, more than the ${pixels} pixels it covers`);
+  let total = 0;
+  for (const count of counts) {
+    if (typeof count !== 'number' || count < 0 || !Number.isInteger(count)) throw new Error(`RLE count ${String(count)} is not a non-negative integer`);
+    total += count;
+    if (total > pixels) throw new Error(`RLE counts cover more than the ${pixels} pixels of the image`);
+  }
+  if (total !== pixels) throw new Error(`RLE counts cover ${total} pixels, the image has ${pixels}`);
+}
+
+/**
+ * Sets to 255 the pixels of `target` (a row-major h x w mask) that the 1-runs of
+ * column-major `counts` cover, leaving the others as they are: several annotations of one
+ * image paint into one mask. The counts must have passed checkRunCounts.
+ */
+export function paintRunCounts(counts: readonly number[], target: MaskPixels): void {
+  const { width, height, data } = target;
   let index = 0;
-  counts.forEach((count, run) => {
-    if (count < 0 || !Number.isInteger(count)) throw new Error(`RLE count ${count} is not a non-negative integer`);
+  for (let run = 0; run < counts.length; run++) {
+    const count = counts[run]!;
     if (run % 2 === 1) {
       for (let k = index; k < index + count; k++) data[(k % height) * width + Math.floor(k / height)] = 255;
     }
     index += count;
-  });
-  return { width, height, data };
+  }
+}
+
+/** A mask (0 / 255) from column-major runs; throws when the runs do not cover h x w. */
+export function runCountsToMask(counts: readonly number[], height: number, width: number): MaskPixels {
+  checkRunCounts(counts, width * height);
+  const mask = { width, height, data: new Uint8Array(width * height) };
+  paintRunCounts(counts, mask);
+  return mask;
 }
 
 /** pycocotools' rleToString. */
@@ -77,9 +102,13 @@ export function encodeRleString(counts: readonly number[]): string {
   return out;
 }
 
-/** pycocotools' rleFrString. */
-export function decodeRleString(text: string): number[] {
+/**
+ * pycocotools' rleFrString. With `maxPixels`, decoding stops with an error as soon as the
+ * counts add up to more: a short string can name runs of billions of pixels.
+ */
+export function decodeRleString(text: string, maxPixels = Number.MAX_SAFE_INTEGER): number[] {
   const counts: number[] = [];
+  let total = 0;
   let p = 0;
   while (p < text.length) {
     let x = 0;
@@ -96,6 +125,8 @@ export function decodeRleString(text: string): number[] {
       if (!more && c & 0x10) x -= 2 ** (5 * k);
     }
     if (counts.length > 2) x += counts[counts.length - 2]!;
+    total += x;
+    if (total > maxPixels) throw new Error(`compressed RLE covers more than the ${maxPixels} pixels of the image`);
     counts.push(x);
   }
   return counts;

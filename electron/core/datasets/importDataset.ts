@@ -26,7 +26,7 @@ import { stemOf } from '../library/ctcugImport';
 import type { LibraryService, ScanResult } from '../library/libraryService';
 import { walkLibrary } from '../library/walk';
 import type { Store } from '../store/store';
-import { readCocoAnnotations } from './cocoAnnotations';
+import { decodeCocoMask, readCocoAnnotations } from './cocoAnnotations';
 import type { CocoImage } from './cocoAnnotations';
 import type { DatasetLayout, LayoutPart, ManifestItemInfo } from './datasetLayout';
 import { binarise, readGroundTruth } from './groundTruth';
@@ -157,10 +157,9 @@ export async function importDataset(
         const entry = coco.get(stem);
         if (entry === undefined) warning(pair.photoPath, 'not listed in annotations.json: imported as an unlabelled item');
         else if (entry === null) error(pair.photoPath, `annotations.json lists two images with the stem "${stem}": its mask is not used`);
-        else if (entry.error !== null) error(pair.photoPath, `its annotation cannot be used: ${entry.error}`);
         else if (entry.width !== photo.width || entry.height !== photo.height) {
           error(pair.photoPath, `wrong size: annotations.json says ${entry.width}x${entry.height} but the photo is ${photo.width}x${photo.height}`);
-        } else if (entry.mask === null) warning(pair.photoPath, 'no defocus_blur annotation: imported as an unlabelled item');
+        } else if (entry.annotations.length === 0) warning(pair.photoPath, 'no defocus_blur annotation: imported as an unlabelled item');
         else pair.coco = entry;
         coco.delete(stem);
       }
@@ -222,9 +221,14 @@ export async function importDataset(
       } catch (failure) {
         error(pair.gtPath, errorText(failure));
       }
-    } else if (pair.coco?.mask) {
-      const data = blurIsWhite ? pair.coco.mask.data : binarise(pair.coco.mask.data, false);
-      mask = { width: pair.coco.mask.width, height: pair.coco.mask.height, data };
+    } else if (pair.coco !== null) {
+      // Decoded here, one photo at a time and at the photo's size: never at the size the file declares.
+      const decoded = decodeCocoMask(pair.coco, pair.photo.width, pair.photo.height);
+      for (const reason of decoded.errors) error(pair.photoPath, `its annotation cannot be used: ${reason}`);
+      if (decoded.mask !== null) {
+        const data = blurIsWhite ? decoded.mask.data : binarise(decoded.mask.data, false);
+        mask = { width: decoded.mask.width, height: decoded.mask.height, data };
+      }
     }
     if (mask === null) continue;
 

@@ -1,13 +1,24 @@
 /**
  * Recursive walk of one library root: yields every photo file (by extension) with its
  * size and modification time, and a per-entry error for what cannot be walked (unreadable
- * folders and files, broken links, symbolic link loops), so that one bad entry never
- * stops the scan of the rest.
+ * folders and files, broken links, symbolic link loops, links that leave the root), so
+ * that one bad entry never stops the scan of the rest.
+ *
+ * Symbolic links, decided once for every walk (library scans, dataset imports, detection
+ * of folders), because a folder may come from the internet:
+ * - A link whose target lies outside the root is not followed, file or folder: a
+ *   downloaded dataset must not pull in the user's home folder. It is reported, so the
+ *   user can open its target as a library folder of its own.
+ * - Each real folder is walked once. Folders are entered by their own path first and
+ *   through links only afterwards, so a folder reached both ways keeps its real path; a
+ *   second way into a folder already walked is skipped. Two links per level, twenty
+ *   levels deep, are twenty folders, not a million paths.
+ * - A link back into one of its own ancestors is reported as a loop.
  */
 import { constants as fsConstants } from 'node:fs';
 import type { Dirent, Stats } from 'node:fs';
-import { access, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access, readdir, realpath, stat } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 import { isHiddenOrJunkName, isPhotoPath } from './photoFiles';
 
 export { PHOTO_EXTENSIONS, RAW_EXTENSIONS, isPhotoPath, isRawPath } from './photoFiles';
@@ -41,27 +52,47 @@ interface Folder {
   ancestors: ReadonlyMap<string, string>;
 }
 
+/** What the walk of one root shares between folders. */
+interface WalkState {
+  /** The root's real path, to tell links that stay inside from links that leave. */
+  realRoot: string;
+  /** dev:ino of every folder entered or queued, so that each real folder is walked once. */
+  seen: Set<string>;
+}
+
+/** A folder found in a listing, and whether it was reached through a symbolic link. */
+interface FoundFolder extends Folder {
+  key: string;
+  viaLink: boolean;
+}
+
 /**
  * Walks `root` depth-first: in each folder its photos first, then its subfolders, both
- * in code-point order of their names.
- * relPath is '/'-separated and relative to `root`. Symbolic links to files and folders
- * are followed; a link to one of its own ancestor folders is reported as an error entry.
- * Throws LibraryRootError when `root` itself cannot be walked.
+ * in code-point order of their names; folders reached only through links come after the
+ * rest. relPath is '/'-separated and relative to `root`. See the top of this file for
+ * symbolic links. Throws LibraryRootError when `root` itself cannot be walked.
  */
 export async function* walkLibrary(root: string, options: WalkOptions = {}): AsyncGenerator<WalkEntry> {
   const { signal } = options;
   signal?.throwIfAborted();
   let rootStats: Stats;
+  let realRoot: string;
   try {
     rootStats = await stat(root);
+    realRoot = await realpath(root);
   } catch (error) {
     throw new LibraryRootError(root, fsReason(error, 'folder'));
   }
   if (!rootStats.isDirectory()) throw new LibraryRootError(root, 'not a folder');
 
-  const stack: Folder[] = [{ absPath: root, relPath: '', ancestors: new Map([[inodeKey(rootStats), '']]) }];
-  while (stack.length > 0) {
-    const folder = stack.pop() as Folder;
+  const rootKey = inodeKey(rootStats);
+  const state: WalkState = { realRoot, seen: new Set([rootKey]) };
+  const stack: Folder[] = [{ absPath: root, relPath: '', ancestors: new Map([[rootKey, '']]) }];
+  /** Folders reached through a link, entered once everything reachable by real paths was. */
+  const linked: FoundFolder[] = [];
+  for (;;) {
+    const folder = stack.pop() ?? takeLinkedFolder(linked, state);
+    if (folder === undefined) break;
     signal?.throwIfAborted();
     let dirents: Dirent[];
     try {
@@ -79,11 +110,15 @@ export async function* walkLibrary(root: string, options: WalkOptions = {}): Asy
     for (let start = 0; start < names.length; start += STAT_BATCH) {
       signal?.throwIfAborted();
       const batch = names.slice(start, start + STAT_BATCH);
-      const entries = await Promise.all(batch.map((dirent) => inspect(folder, dirent)));
+      const entries = await Promise.all(batch.map((dirent) => inspect(folder, dirent, state)));
       for (const entry of entries) {
         if (entry === null) continue;
-        if ('ancestors' in entry) subfolders.push(entry);
-        else yield entry;
+        if (!('ancestors' in entry)) yield entry;
+        else if (entry.viaLink) linked.push(entry);
+        else if (!state.seen.has(entry.key)) {
+          state.seen.add(entry.key);
+          subfolders.push(entry);
+        }
       }
     }
     // Reversed so that the stack pops the subfolders in name order.
@@ -91,8 +126,22 @@ export async function* walkLibrary(root: string, options: WalkOptions = {}): Asy
   }
 }
 
+/** The next linked folder not walked yet, in the order they were found; undefined when none is left. */
+function takeLinkedFolder(linked: FoundFolder[], state: WalkState): Folder | undefined {
+  for (let next = linked.shift(); next !== undefined; next = linked.shift()) {
+    if (state.seen.has(next.key)) continue;
+    state.seen.add(next.key);
+    return next;
+  }
+  return undefined;
+}
+
+function isInside(realRoot: string, realPath: string): boolean {
+  return realPath === realRoot || realPath.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep);
+}
+
 /** What one directory entry is: a photo, a folder to descend into, an error, or nothing. */
-async function inspect(folder: Folder, dirent: Dirent): Promise<WalkEntry | Folder | null> {
+async function inspect(folder: Folder, dirent: Dirent, state: WalkState): Promise<WalkEntry | FoundFolder | null> {
   const absPath = join(folder.absPath, dirent.name);
   const relPath = folder.relPath === '' ? dirent.name : `${folder.relPath}/${dirent.name}`;
   const isLink = dirent.isSymbolicLink();
@@ -101,8 +150,10 @@ async function inspect(folder: Folder, dirent: Dirent): Promise<WalkEntry | Fold
   if (dirent.isFile() && !looksLikePhoto) return null;
 
   let stats: Stats;
+  let leavesRoot = false;
   try {
     stats = await stat(absPath);
+    if (isLink) leavesRoot = !isInside(state.realRoot, await realpath(absPath));
   } catch (error) {
     const code = errorCode(error);
     if (isLink && (code === 'ENOENT' || code === 'ENOTDIR')) {
@@ -120,11 +171,13 @@ async function inspect(folder: Folder, dirent: Dirent): Promise<WalkEntry | Fold
       const target = ancestor === '' ? 'the library root' : `"${ancestor}"`;
       return { kind: 'error', relPath, absPath, reason: `symbolic link loop: the link leads back into ${target}` };
     }
+    if (leavesRoot) return { kind: 'error', relPath, absPath, reason: LEAVES_ROOT };
     const ancestors = new Map(folder.ancestors);
     ancestors.set(key, relPath);
-    return { absPath, relPath, ancestors };
+    return { absPath, relPath, ancestors, key, viaLink: isLink };
   }
   if (!looksLikePhoto) return null;
+  if (leavesRoot) return { kind: 'error', relPath, absPath, reason: LEAVES_ROOT };
   if (!stats.isFile()) return { kind: 'error', relPath, absPath, reason: 'not a regular file (a device, pipe or socket)' };
   try {
     await access(absPath, fsConstants.R_OK);
@@ -133,6 +186,8 @@ async function inspect(folder: Folder, dirent: Dirent): Promise<WalkEntry | Fold
   }
   return { kind: 'file', relPath, absPath, byteSize: stats.size, mtimeMs: stats.mtimeMs };
 }
+
+const LEAVES_ROOT = 'symbolic link to a place outside the folder: not followed (open its target as a folder of its own to include it)';
 
 function inodeKey(stats: Stats): string {
   return `${stats.dev}:${stats.ino}`;

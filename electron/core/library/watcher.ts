@@ -5,9 +5,9 @@
  * events for one path (editors' save-by-rename, copy then touch) come out as one change.
  */
 import { watch } from 'chokidar';
-import { realpathSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { dirname, relative, resolve, sep } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 import { isHiddenOrJunkName, isPhotoPath } from './photoFiles';
 
 /** What happened to a photo file under a watched root. */
@@ -61,14 +61,16 @@ export function watchLibrary(
   };
 
   const relPathOf = (path: string): string => relative(absRoot, path).split(sep).join('/');
+  const realRoot = realPathOrNull(absRoot) ?? absRoot;
   const isIgnored = (path: string, stats?: Stats): boolean => {
     const relPath = relPathOf(path);
     if (relPath === '') return false;
     // Only below the root: a library may itself live inside a hidden folder.
     if (relPath.split('/').some(isHiddenOrJunkName)) return true;
-    if (stats !== undefined && (stats.isDirectory() || stats.isSymbolicLink()) && leadsBackIntoItself(absRoot, path)) return true;
     // Without stats the path may still be a folder; chokidar asks again with them.
-    return stats !== undefined && stats.isFile() && !isPhotoPath(path);
+    if (stats === undefined) return false;
+    if (stats.isFile() && !isPhotoPath(path)) return true;
+    return isLinkTheWatcherSkips(realRoot, relPath, path);
   };
 
   const watcher = watch(absRoot, {
@@ -125,26 +127,33 @@ export function watchLibrary(
   };
 }
 
-/**
- * True when the folder at `path` is one of its own ancestors below `root` (reached
- * through a symbolic link). chokidar follows such links until the system's link limit
- * (ELOOP), and two interlocking loops multiply into more watchers than it ever finishes
- * setting up; the walk reports these links, the watcher simply leaves them out.
- */
-function leadsBackIntoItself(root: string, path: string): boolean {
-  let real: string;
+function realPathOrNull(path: string): string | null {
   try {
-    real = realpathSync.native(path);
+    return realpathSync.native(path);
   } catch {
-    return false;
+    return null;
   }
-  for (let ancestor = dirname(path); ; ancestor = dirname(ancestor)) {
-    try {
-      if (realpathSync.native(ancestor) === real) return true;
-    } catch {
-      return false;
-    }
-    if (ancestor === root || dirname(ancestor) === ancestor) return false;
+}
+
+/**
+ * True for what the walk (walk.ts) would not take from this path: anything reached
+ * through a link to a place outside the root, and any folder reached through a link at
+ * all. chokidar follows links into every path that leads somewhere, so a diamond of
+ * links (two per level, twenty levels) would be a million watchers, and a link back into
+ * an ancestor a loop until the system's link limit. A folder inside the root is watched
+ * by its own path; one reached only through a link is read again by the next rescan.
+ */
+function isLinkTheWatcherSkips(realRoot: string, relPath: string, path: string): boolean {
+  const real = realPathOrNull(path);
+  if (real === null) return false;
+  const direct = resolve(realRoot, ...relPath.split('/'));
+  if (real === direct) return false;
+  const inside = real === realRoot || real.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep);
+  if (!inside) return true;
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return true;
   }
 }
 

@@ -93,46 +93,61 @@ describe('walkLibrary', () => {
     expect((await collect(dir)).map((e) => e.relPath)).toEqual(order);
   });
 
-  it('follows links to files and folders but reports link loops instead of recursing forever', async () => {
+  it('follows links inside the root, walks each real folder once, and reports loops and links that leave', async () => {
     const outside = await makeTempDir('walk-outside-');
     try {
       await touch(outside.dir, 'elsewhere.jpg');
       await touch(dir, 'a/photo.jpg');
       await touch(dir, 'x/px.jpg');
       await touch(dir, 'y/py.jpg');
+      await touch(dir, '.hidden/only-linked/ph.jpg');
       await symlink('..', join(dir, 'a', 'up')); // a/up -> root
       await symlink('.', join(dir, 'a', 'self')); // a/self -> a
-      await symlink('../y', join(dir, 'x', 'toY')); // x <-> y: a loop through two links
+      await symlink('../y', join(dir, 'x', 'toY')); // x <-> y: both folders are walked by their own path
       await symlink('../x', join(dir, 'y', 'toX'));
+      await symlink('.hidden/only-linked', join(dir, 'shown')); // a folder reached through a link only
       await symlink(outside.dir, join(dir, 'linked-folder'));
+      await symlink(join(outside.dir, 'elsewhere.jpg'), join(dir, 'linked-photo.jpg'));
       await symlink(join(dir, 'a', 'photo.jpg'), join(dir, 'alias.jpg'));
       await symlink('missing.jpg', join(dir, 'broken.jpg'));
       await symlink('missing-folder', join(dir, 'broken-folder'));
       await symlink('selfloop.jpg', join(dir, 'selfloop.jpg'));
 
       const entries = await collect(dir);
-      expect(files(entries)).toEqual([
-        'a/photo.jpg',
-        'alias.jpg',
-        'linked-folder/elsewhere.jpg',
-        'x/px.jpg',
-        'x/toY/py.jpg',
-        'y/py.jpg',
-        'y/toX/px.jpg',
-      ]);
+      expect(files(entries)).toEqual(['a/photo.jpg', 'alias.jpg', 'shown/ph.jpg', 'x/px.jpg', 'y/py.jpg']);
+      const leaves = 'symbolic link to a place outside the folder: not followed (open its target as a folder of its own to include it)';
       expect(errors(entries)).toEqual({
         'a/up': 'symbolic link loop: the link leads back into the library root',
         'a/self': 'symbolic link loop: the link leads back into "a"',
-        'x/toY/toX': 'symbolic link loop: the link leads back into "x"',
-        'y/toX/toY': 'symbolic link loop: the link leads back into "y"',
+        'linked-folder': leaves,
+        'linked-photo.jpg': leaves,
         'broken.jpg': 'broken symbolic link: its target does not exist',
         'selfloop.jpg': 'symbolic link loop: the link leads back to itself',
       });
       const alias = entries.find((e) => e.relPath === 'alias.jpg');
       expect(alias).toMatchObject({ kind: 'file', absPath: join(dir, 'alias.jpg'), byteSize: 1 });
+      // Folders reached through links come after everything reachable by real paths.
+      expect(entries.filter((e) => e.kind === 'file').map((e) => e.relPath).at(-1)).toBe('shown/ph.jpg');
     } finally {
       await outside.remove();
     }
+  });
+
+  it('walks a diamond of links (two per level, 24 levels) once per real folder', async () => {
+    // level00/{a,b} -> level01, level01/{a,b} -> level02, … : 2^24 paths lead to the photo.
+    const levels = 24;
+    for (let level = 0; level <= levels; level++) await mkdir(join(dir, 'maze', `level${String(level).padStart(2, '0')}`), { recursive: true });
+    for (let level = 0; level < levels; level++) {
+      const next = `../level${String(level + 1).padStart(2, '0')}`;
+      for (const name of ['a', 'b']) await symlink(next, join(dir, 'maze', `level${String(level).padStart(2, '0')}`, name));
+    }
+    await touch(dir, `maze/level${levels}/deep.jpg`);
+    await touch(dir, 'beside.jpg');
+    const started = performance.now();
+    const entries = await collect(dir);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(files(entries)).toEqual(['beside.jpg', `maze/level${levels}/deep.jpg`]);
+    expect(errors(entries)).toEqual({});
   });
 
   it('reports a pipe named like a photo instead of handing it to the decoder', async () => {
