@@ -4,8 +4,8 @@
  * redo counts, saving).
  *
  * Pixels never live in $state (a deep proxy over 24 MB would be ruinous): the document,
- * its raster and history are plain fields, and `revision` is bumped whenever their
- * pixels change, which is all the UI needs to react to.
+ * its raster and history are plain fields, and the state follows the document's
+ * `onDidChange` (`revision` moves with its pixels), which is all the UI needs to react to.
  */
 import type { CompareMode } from './editorScene';
 import type { MaskDocument } from './maskDocument';
@@ -86,6 +86,7 @@ export class EditorState {
   /** Plain fields: never proxied. */
   document: MaskDocument | null = null;
   keymap: Keymap = new Keymap();
+  #stopFollowing: (() => void) | null = null;
 
   /** Brush radius in photo pixels. */
   get brushRadius(): number {
@@ -98,9 +99,18 @@ export class EditorState {
     return TOOL_LABELS[this.tool];
   }
 
-  /** Pulls what the toolbar shows from the document after a change of its pixels. */
-  sync(): void {
-    const document = this.document;
+  /**
+   * Shows `document` from now on: what the toolbar says about it (dirty, undo and redo,
+   * history size, revision) is read now and again after each of its changes.
+   */
+  follow(document: MaskDocument | null): void {
+    this.#stopFollowing?.();
+    this.document = document;
+    this.#stopFollowing = document ? document.onDidChange(() => this.#read(document)) : null;
+    this.#read(document);
+  }
+
+  #read(document: MaskDocument | null): void {
     if (!document) {
       this.dirty = false;
       this.undoCount = 0;

@@ -11,7 +11,11 @@
  * - threshold changes coalesce into one entry until any other action (a slider drag,
  *   or a burst of `,`/`.` presses, is one undo step);
  * - loading a mask is never recorded: it resets the history.
+ *
+ * Every change of what the document says about itself (its pixels, its history, whether
+ * it is saved) fires `onDidChange`, so what shows the document follows it on its own.
  */
+import { Emitter } from '../lib/event';
 import { capsuleBounds, capsuleSpans, paintSegment } from './brush';
 import { applyThreshold, clearMask, fillPolygon, floodFill, invertMask, paintWithPrediction } from './fill';
 import { MaskEdit } from './maskEdit';
@@ -71,6 +75,9 @@ export class MaskDocument {
   #refine: { finish(): void; drop(): void } | null = null;
   #savedHead = 0;
   #revision = 0;
+  readonly #didChange = new Emitter<void>();
+  /** Fired after every change of the pixels, the history or the saved state. */
+  readonly onDidChange = this.#didChange.event;
 
   constructor(width: number, height: number, options: { historyByteCap?: number } = {}) {
     this.width = width;
@@ -114,7 +121,7 @@ export class MaskDocument {
     else this.raster.data.fill(MASK_OFF);
     this.history.reset();
     this.#savedHead = this.history.headId;
-    this.#revision++;
+    this.#pixelsChanged();
   }
 
   /**
@@ -162,6 +169,7 @@ export class MaskDocument {
   /** Marks the pixels as saved at `savePoint` (default: now). */
   markSaved(point: number = this.savePoint()): void {
     this.#savedHead = point;
+    this.#didChange.fire();
   }
 
   // ------------------------------------------------------------------ strokes
@@ -233,7 +241,7 @@ export class MaskDocument {
         stroke.swept = unionRect(stroke.swept, clipRect(capsuleBounds(from, to, radius), this.width, this.height));
         return null;
     }
-    if (rect) this.#revision++;
+    if (rect) this.#pixelsChanged();
     return rect;
   }
 
@@ -253,7 +261,7 @@ export class MaskDocument {
       });
     }
     const rect = refineRegion(this.#edit!, this.#guide, region, { ...DEFAULT_REFINE_OPTIONS, ...stroke.options.refine, footprint });
-    if (rect) this.#revision++;
+    if (rect) this.#pixelsChanged();
     return rect;
   }
 
@@ -306,7 +314,7 @@ export class MaskDocument {
         progress = { done: next.value.done, total: next.value.total };
         if (next.value.written) {
           unreported = unionRect(unreported, next.value.written);
-          this.#revision++;
+          this.#pixelsChanged();
         }
         if (performance.now() >= deadline) return;
       }
@@ -352,7 +360,7 @@ export class MaskDocument {
       this.#editLabel = 'threshold';
     }
     const rect = applyThreshold(this.#edit!, prediction, threshold);
-    this.#revision++;
+    this.#pixelsChanged();
     return rect;
   }
 
@@ -370,7 +378,7 @@ export class MaskDocument {
     if (this.#stroke) return [];
     this.commitPending();
     const areas = this.history.undo(this.raster);
-    if (areas.length > 0) this.#revision++;
+    if (areas.length > 0) this.#pixelsChanged();
     return areas;
   }
 
@@ -379,7 +387,7 @@ export class MaskDocument {
     if (this.#stroke) return [];
     this.commitPending();
     const areas = this.history.redo(this.raster);
-    if (areas.length > 0) this.#revision++;
+    if (areas.length > 0) this.#pixelsChanged();
     return areas;
   }
 
@@ -390,6 +398,7 @@ export class MaskDocument {
     this.#editLabel = label;
     const rect = apply(this.#edit);
     if (rect) this.#revision++;
+    // Recording it fires the change, with the new pixels and the new entry both in place.
     this.#commit();
     return rect;
   }
@@ -404,6 +413,7 @@ export class MaskDocument {
     const diff = edit.finish();
     if (!diff) return null;
     this.history.record(diff, label);
+    this.#didChange.fire();
     return diff.rect;
   }
 
@@ -415,7 +425,12 @@ export class MaskDocument {
     this.#editLabel = null;
     this.#stroke = null;
     const rect = edit?.revert() ?? null;
-    if (rect) this.#revision++;
+    if (rect) this.#pixelsChanged();
     return rect;
+  }
+
+  #pixelsChanged(): void {
+    this.#revision++;
+    this.#didChange.fire();
   }
 }

@@ -108,6 +108,32 @@ describe('mask document tools', () => {
     document.undo();
     expect(document.dirty).toBe(false);
   });
+
+  it('tells its listeners of every change of pixels, history and saved state, and stops when told', () => {
+    const document = new MaskDocument(width, height);
+    const seen: { revision: number; dirty: boolean; undo: number }[] = [];
+    const stop = document.onDidChange(() => seen.push({ revision: document.revision, dirty: document.dirty, undo: document.history.stats().undoCount }));
+    document.beginStroke('paint', { x: 10, y: 10 }, { radius: 4 });
+    document.extendStroke({ x: 30, y: 10 });
+    document.endStroke();
+    expect(seen.length).toBe(2);
+    expect(seen.at(-1)).toEqual({ revision: document.revision, dirty: true, undo: 0 });
+    // Recording the stroke changes the history, not the pixels.
+    document.commitPending();
+    expect(seen.at(-1)).toEqual({ revision: document.revision, dirty: true, undo: 1 });
+    document.markSaved();
+    expect(seen.at(-1)?.dirty).toBe(false);
+    document.undo();
+    document.redo();
+    document.invert();
+    expect(seen.at(-1)).toEqual({ revision: document.revision, dirty: true, undo: 2 });
+    document.load(null);
+    expect(seen.at(-1)).toEqual({ revision: document.revision, dirty: false, undo: 0 });
+    const count = seen.length;
+    stop();
+    document.clear();
+    expect(seen.length).toBe(count);
+  });
 });
 
 describe('whole-photo refine in slices', () => {
