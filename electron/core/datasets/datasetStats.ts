@@ -6,7 +6,7 @@
 import { StudioError } from '../../api/errors';
 import type { DatasetStats, ItemStatus, ProgressDay, SplitFilter } from '../../api/types';
 import type { Store } from '../store/store';
-import { emptyItemCounts } from '../store/rows';
+import { emptyItemCounts } from '../store/datasetTables';
 import { blurBin } from './splitPlan';
 
 /** Equal-width bins over 0..1: `counts[i]` holds fractions in [edges[i], edges[i + 1]). */

@@ -1,33 +1,29 @@
 /**
- * The SQL of datasets beyond create/get: membership, splits, statuses, reviews, the
- * dashboard's aggregates, the item pages of the dashboard and the reviewer mode, and the
- * active-learning order. Part of the store (the only code that writes SQL); the Store
- * exposes one instance as `store.datasets`, sharing its connection and clock.
+ * Datasets and their items: a dataset's own row, which photos are in it, each item's
+ * split, status and comment, and reviewers' decisions. Every change that moves an
+ * item's status re-derives its photo's grid badge in the same transaction. The Store
+ * exposes one instance as `store.datasets`; the reads that join items with photos,
+ * masks and predictions are in DatasetViews, which this extends.
  */
 import { StudioError } from '../../api/errors';
-import type {
-  DatasetItemView,
-  DatasetReview,
-  ItemStatus,
-  MaskAuthor,
-  Photo,
-  ReviewDecision,
-  Split,
-  SplitFilter,
-  UncertainItem,
-} from '../../api/types';
-import { OPEN_ROOT_CONDITION } from './photoQuery';
-import { PHOTO_COLUMNS, toPhoto } from './rows';
-import type { PhotoRow } from './rows';
-import type { Statements } from './statements';
+import type { Dataset, DatasetReview, ItemStatus, ReviewDecision, Split } from '../../api/types';
+import { ITEM_STATUSES } from '../../api/types';
+import { camelCaseRow } from './camelCaseRow';
+import { DatasetViews, toReview } from './datasetViews';
+import type { ReviewRow } from './datasetViews';
+import { refreshPhotoStatus } from './photoTables';
+import { requireDataset, requirePhoto } from './rowChecks';
 
-/** What DatasetTables borrows from the Store that owns it. */
-export interface DatasetTablesDeps {
-  sql: Statements;
-  transaction: <T>(work: () => T) => T;
-  timestamp: () => string;
-  /** Re-derives a photo's grid badge after its dataset items changed. */
-  refreshPhotoStatus: (photoId: number) => void;
+export type { ExportCandidate, ItemPageQuery, VersionInfo } from './datasetViews';
+
+/** A photo's membership of a dataset, as stored. */
+export interface DatasetItem {
+  datasetId: number;
+  photoId: number;
+  split: Split | null;
+  status: ItemStatus;
+  comment: string | null;
+  updatedAt: string;
 }
 
 /** What a split needs to know about an item. */
@@ -41,192 +37,188 @@ export interface SplitCandidate {
   blurFraction: number | null;
 }
 
-/** The dataset-item page query after schema parsing. */
-export interface ItemPageQuery {
-  datasetId: number;
-  status?: readonly ItemStatus[] | undefined;
-  split?: readonly SplitFilter[] | undefined;
-  sort: 'path' | 'name' | 'updatedAt' | 'uncertainty' | 'blurFraction';
-  order: 'asc' | 'desc';
-  offset: number;
-  limit: number;
-}
-
-/** An item to export: the photo, where its file is, and its current mask version. */
-export interface ExportCandidate {
-  photo: Photo;
-  rootPath: string;
-  rootOpen: boolean;
-  split: Split | null;
-  status: ItemStatus;
-  comment: string | null;
-  /** Null when the item has no mask. */
-  maskVersionId: number | null;
-  maskAuthor: MaskAuthor | null;
-  maskAuthorName: string | null;
-  maskCreatedAt: string | null;
-}
-
-/** A mask version of a dataset without its pixels (history analyses). */
-export interface VersionInfo {
+interface DatasetRow {
   id: number;
-  photoId: number;
-  author: MaskAuthor;
-  authorName: string | null;
-  modelId: number | null;
-  status: ItemStatus;
-  createdAt: string;
-}
-
-interface ItemRow extends PhotoRow {
-  item_split: Split | null;
-  item_status: ItemStatus;
-  item_comment: string | null;
-  item_updated_at: string;
-  mask_version_id: number | null;
-  mask_author: MaskAuthor | null;
-  mask_author_name: string | null;
-  mask_model_id: number | null;
-  mask_blur_fraction: number | null;
-  mask_created_at: string | null;
-  uncertainty: number | null;
-  last_review_id: number | null;
-}
-
-interface ReviewRow {
-  id: number;
-  dataset_id: number;
-  photo_id: number;
-  mask_version_id: number | null;
-  decision: ReviewDecision;
-  reviewer: string | null;
-  comment: string | null;
+  name: string;
+  description: string;
   created_at: string;
 }
 
-function toReview(row: ReviewRow): DatasetReview {
-  return {
-    id: row.id,
-    datasetId: row.dataset_id,
-    photoId: row.photo_id,
-    maskVersionId: row.mask_version_id,
-    decision: row.decision,
-    reviewer: row.reviewer,
-    comment: row.comment,
-    createdAt: row.created_at,
-  };
+interface DatasetItemRow {
+  dataset_id: number;
+  photo_id: number;
+  split: Split | null;
+  status: ItemStatus;
+  comment: string | null;
+  updated_at: string;
 }
 
-/**
- * The prediction a photo is judged by when no model is named: the active model's, else
- * the most recent (the same choice as Store.getPrediction and the prediction resource).
- * `:modelId` narrows it to one model.
- */
-const PREDICTION_FOR_PHOTO = (photoColumn: string): string => `(
-  SELECT r.id FROM predictions r LEFT JOIN models md ON md.id = r.model_id
-  WHERE r.photo_id = ${photoColumn} AND (:modelId IS NULL OR r.model_id = :modelId)
-  ORDER BY COALESCE(md.active, 0) DESC, r.created_at DESC, r.id DESC LIMIT 1)`;
+const ITEM_FIELDS = ['dataset_id', 'photo_id', 'split', 'status', 'comment', 'updated_at'] as const;
 
-const ITEM_SELECT = `
-  SELECT ${PHOTO_COLUMNS},
-    i.split AS item_split, i.status AS item_status, i.comment AS item_comment, i.updated_at AS item_updated_at,
-    v.id AS mask_version_id, v.author AS mask_author, v.author_name AS mask_author_name, v.model_id AS mask_model_id,
-    v.blur_fraction AS mask_blur_fraction, v.created_at AS mask_created_at,
-    (SELECT r.uncertainty FROM predictions r WHERE r.id = ${PREDICTION_FOR_PHOTO('i.photo_id')}) AS uncertainty,
-    (SELECT MAX(w.id) FROM dataset_reviews w WHERE w.dataset_id = i.dataset_id AND w.photo_id = i.photo_id) AS last_review_id
-  FROM dataset_items i
-  JOIN photos p ON p.id = i.photo_id
-  LEFT JOIN masks m ON m.dataset_id = i.dataset_id AND m.photo_id = i.photo_id
-  LEFT JOIN mask_versions v ON v.id = m.current_version_id`;
+type SplitCandidateRow = { photo_id: number; root_id: number; folder: string; rel_path: string; split: Split | null; blur_fraction: number | null };
 
-function itemOrder(sort: ItemPageQuery['sort'], order: ItemPageQuery['order']): string {
-  const dir = order === 'desc' ? 'DESC' : 'ASC';
-  // Each order ends on a unique key, so pages never overlap.
-  switch (sort) {
-    case 'path':
-      return `p.root_id ${dir}, p.rel_path ${dir}`;
-    case 'name':
-      return `p.name ${dir}, p.id ${dir}`;
-    case 'updatedAt':
-      return `i.updated_at ${dir}, p.id ${dir}`;
-    case 'uncertainty':
-      return `uncertainty ${dir} NULLS LAST, p.id ${dir}`;
-    case 'blurFraction':
-      return `mask_blur_fraction ${dir} NULLS LAST, p.id ${dir}`;
-  }
+const SPLIT_CANDIDATE_FIELDS = ['photo_id', 'root_id', 'folder', 'rel_path', 'split', 'blur_fraction'] as const;
+
+export function emptyItemCounts(): Record<ItemStatus, number> {
+  return Object.fromEntries(ITEM_STATUSES.map((status) => [status, 0])) as Record<ItemStatus, number>;
 }
 
-export class DatasetTables {
-  readonly #sql: Statements;
-  readonly #transaction: <T>(work: () => T) => T;
-  readonly #timestamp: () => string;
-  readonly #refreshPhotoStatus: (photoId: number) => void;
-
-  constructor(deps: DatasetTablesDeps) {
-    this.#sql = deps.sql;
-    this.#transaction = deps.transaction;
-    this.#timestamp = deps.timestamp;
-    this.#refreshPhotoStatus = deps.refreshPhotoStatus;
+function toDataset(row: DatasetRow, statusCounts: { status: ItemStatus; n: number }[], splitCounts: { split: Split; n: number }[]): Dataset {
+  const counts = emptyItemCounts();
+  let itemCount = 0;
+  for (const { status, n } of statusCounts) {
+    counts[status] = n;
+    itemCount += n;
   }
-
-  #requireDataset(datasetId: number): void {
-    if (this.#sql.value<number>('SELECT 1 FROM datasets WHERE id = ?', datasetId) === undefined) {
-      throw new StudioError('not-found', `Dataset ${datasetId} does not exist.`);
-    }
+  const splits: Record<Split, number> = { train: 0, test: 0 };
+  for (const { split, n } of splitCounts) {
+    splits[split] = n;
   }
+  return { id: row.id, name: row.name, description: row.description, createdAt: row.created_at, itemCount, counts, splits };
+}
 
+export class DatasetTables extends DatasetViews {
   // ---------------------------------------------------------------- the dataset itself
+
+  #fromRow(row: DatasetRow): Dataset {
+    const statusCounts = this.sql.all<{ status: ItemStatus; n: number }>(
+      'SELECT status, COUNT(*) AS n FROM dataset_items WHERE dataset_id = ? GROUP BY status',
+      row.id,
+    );
+    const splitCounts = this.sql.all<{ split: Split; n: number }>(
+      'SELECT split, COUNT(*) AS n FROM dataset_items WHERE dataset_id = ? AND split IS NOT NULL GROUP BY split',
+      row.id,
+    );
+    return toDataset(row, statusCounts, splitCounts);
+  }
+
+  create(name: string, description = ''): Dataset {
+    const trimmed = name.trim();
+    if (this.findByName(trimmed)) {
+      throw new StudioError('conflict', `A dataset named "${trimmed}" already exists.`);
+    }
+    const id = Number(
+      this.sql.run('INSERT INTO datasets (name, description, created_at) VALUES (?, ?, ?)', trimmed, description, this.timestamp()).lastInsertRowid,
+    );
+    return this.get(id)!;
+  }
+
+  /** The dataset with this name, created if there is none. */
+  ensure(name: string, description = ''): Dataset {
+    return this.findByName(name.trim()) ?? this.create(name, description);
+  }
+
+  get(id: number): Dataset | undefined {
+    const row = this.sql.get<DatasetRow>('SELECT id, name, description, created_at FROM datasets WHERE id = ?', id);
+    return row ? this.#fromRow(row) : undefined;
+  }
+
+  findByName(name: string): Dataset | undefined {
+    const row = this.sql.get<DatasetRow>('SELECT id, name, description, created_at FROM datasets WHERE name = ?', name);
+    return row ? this.#fromRow(row) : undefined;
+  }
+
+  list(): Dataset[] {
+    return this.sql.all<DatasetRow>('SELECT id, name, description, created_at FROM datasets ORDER BY name').map((row) => this.#fromRow(row));
+  }
+
+  count(): number {
+    return this.sql.value<number>('SELECT COUNT(*) FROM datasets') ?? 0;
+  }
+
+  /** Items of every dataset by status (the store's counts of masks). */
+  countItemsByStatus(): Record<ItemStatus, number> {
+    const counts = emptyItemCounts();
+    for (const { status, n } of this.sql.all<{ status: ItemStatus; n: number }>('SELECT status, COUNT(*) AS n FROM dataset_items GROUP BY status')) {
+      counts[status] = n;
+    }
+    return counts;
+  }
 
   /** Renames a dataset and/or changes its description. */
   update(datasetId: number, changes: { name?: string | undefined; description?: string | undefined }): void {
-    this.#transaction(() => {
-      this.#requireDataset(datasetId);
+    this.transaction(() => {
+      requireDataset(this.sql, datasetId);
       if (changes.name !== undefined) {
         const name = changes.name.trim();
-        const other = this.#sql.value<number>('SELECT id FROM datasets WHERE name = ? AND id <> ?', name, datasetId);
+        const other = this.sql.value<number>('SELECT id FROM datasets WHERE name = ? AND id <> ?', name, datasetId);
         if (other !== undefined) throw new StudioError('conflict', `A dataset named "${name}" already exists.`);
-        this.#sql.run('UPDATE datasets SET name = ? WHERE id = ?', name, datasetId);
+        this.sql.run('UPDATE datasets SET name = ? WHERE id = ?', name, datasetId);
       }
       if (changes.description !== undefined) {
-        this.#sql.run('UPDATE datasets SET description = ? WHERE id = ?', changes.description, datasetId);
+        this.sql.run('UPDATE datasets SET description = ? WHERE id = ?', changes.description, datasetId);
       }
     });
   }
 
   /** Deletes a dataset with its items, masks and reviews; its photos' badges are re-derived. */
   delete(datasetId: number): boolean {
-    return this.#transaction(() => {
-      const photoIds = this.#sql.all<{ photo_id: number }>(
+    return this.transaction(() => {
+      const photoIds = this.sql.all<{ photo_id: number }>(
         'SELECT photo_id FROM dataset_items WHERE dataset_id = ? UNION SELECT photo_id FROM masks WHERE dataset_id = ?',
         datasetId,
         datasetId,
       );
       // mask_versions point at masks and masks at their current version: clear the
       // latter first so the cascade meets no reference to a row it already removed.
-      this.#sql.run('UPDATE masks SET current_version_id = NULL WHERE dataset_id = ?', datasetId);
-      const deleted = this.#sql.run('DELETE FROM datasets WHERE id = ?', datasetId).changes > 0;
-      for (const { photo_id } of photoIds) this.#refreshPhotoStatus(photo_id);
+      this.sql.run('UPDATE masks SET current_version_id = NULL WHERE dataset_id = ?', datasetId);
+      const deleted = this.sql.run('DELETE FROM datasets WHERE id = ?', datasetId).changes > 0;
+      for (const { photo_id } of photoIds) refreshPhotoStatus(this.sql, photo_id);
       return deleted;
     });
   }
 
   // ---------------------------------------------------------------- membership
 
+  /** Adds a photo to a dataset (no-op if present); `split` is set when given. */
+  addItem(datasetId: number, photoId: number, options: { split?: Split | null } = {}): DatasetItem {
+    this.transaction(() => {
+      this.sql.run(
+        `INSERT INTO dataset_items (dataset_id, photo_id, split, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (dataset_id, photo_id) DO NOTHING`,
+        datasetId,
+        photoId,
+        options.split ?? null,
+        this.timestamp(),
+      );
+      if (options.split !== undefined) {
+        this.setItemSplit(datasetId, photoId, options.split);
+      }
+    });
+    return this.getItem(datasetId, photoId)!;
+  }
+
+  getItem(datasetId: number, photoId: number): DatasetItem | undefined {
+    const row = this.sql.get<DatasetItemRow>(
+      'SELECT dataset_id, photo_id, split, status, comment, updated_at FROM dataset_items WHERE dataset_id = ? AND photo_id = ?',
+      datasetId,
+      photoId,
+    );
+    return row ? camelCaseRow(row, ITEM_FIELDS) : undefined;
+  }
+
+  listItems(datasetId: number): DatasetItem[] {
+    return this.sql
+      .all<DatasetItemRow>(
+        'SELECT dataset_id, photo_id, split, status, comment, updated_at FROM dataset_items WHERE dataset_id = ? ORDER BY photo_id',
+        datasetId,
+      )
+      .map((row) => camelCaseRow(row, ITEM_FIELDS));
+  }
+
   /**
    * Adds photos (ids that exist) to a dataset. A photo that had a mask in this dataset
    * before (it was removed, the mask was kept) comes back with that mask's status.
    */
   addPhotos(datasetId: number, photoIds: readonly number[]): { added: number; alreadyIn: number } {
-    return this.#transaction(() => {
-      this.#requireDataset(datasetId);
-      const now = this.#timestamp();
+    return this.transaction(() => {
+      requireDataset(this.sql, datasetId);
+      const now = this.timestamp();
       let added = 0;
       let alreadyIn = 0;
       for (const photoId of photoIds) {
-        if (this.#sql.value<number>('SELECT 1 FROM photos WHERE id = ?', photoId) === undefined) {
-          throw new StudioError('not-found', `Photo ${photoId} does not exist.`);
-        }
-        const changes = this.#sql.run(
+        requirePhoto(this.sql, photoId);
+        const changes = this.sql.run(
           `INSERT INTO dataset_items (dataset_id, photo_id, status, updated_at)
            VALUES (:datasetId, :photoId, COALESCE((
              SELECT v.status FROM masks m JOIN mask_versions v ON v.id = m.current_version_id
@@ -236,7 +228,7 @@ export class DatasetTables {
         ).changes;
         if (changes > 0) {
           added++;
-          this.#refreshPhotoStatus(photoId);
+          refreshPhotoStatus(this.sql, photoId);
         } else {
           alreadyIn++;
         }
@@ -247,12 +239,12 @@ export class DatasetTables {
 
   /** Takes photos out of a dataset. Their masks stay (a saved mask is never lost). */
   removePhotos(datasetId: number, photoIds: readonly number[]): number {
-    return this.#transaction(() => {
-      this.#requireDataset(datasetId);
+    return this.transaction(() => {
+      requireDataset(this.sql, datasetId);
       let removed = 0;
       for (const photoId of photoIds) {
-        removed += this.#sql.run('DELETE FROM dataset_items WHERE dataset_id = ? AND photo_id = ?', datasetId, photoId).changes;
-        this.#refreshPhotoStatus(photoId);
+        removed += this.sql.run('DELETE FROM dataset_items WHERE dataset_id = ? AND photo_id = ?', datasetId, photoId).changes;
+        refreshPhotoStatus(this.sql, photoId);
       }
       return removed;
     });
@@ -260,7 +252,7 @@ export class DatasetTables {
 
   /** Ids of the dataset's items, by photo id. */
   photoIds(datasetId: number): number[] {
-    return this.#sql
+    return this.sql
       .all<{ photo_id: number }>('SELECT photo_id FROM dataset_items WHERE dataset_id = ? ORDER BY photo_id', datasetId)
       .map((row) => row.photo_id);
   }
@@ -269,9 +261,9 @@ export class DatasetTables {
 
   /** Every item with what a split method looks at, by photo id. */
   splitCandidates(datasetId: number): SplitCandidate[] {
-    this.#requireDataset(datasetId);
-    return this.#sql
-      .all<{ photo_id: number; root_id: number; folder: string; rel_path: string; split: Split | null; blur_fraction: number | null }>(
+    requireDataset(this.sql, datasetId);
+    return this.sql
+      .all<SplitCandidateRow>(
         `SELECT i.photo_id, p.root_id, p.folder, p.rel_path, i.split, v.blur_fraction
          FROM dataset_items i JOIN photos p ON p.id = i.photo_id
          LEFT JOIN masks m ON m.dataset_id = i.dataset_id AND m.photo_id = i.photo_id
@@ -279,24 +271,27 @@ export class DatasetTables {
          WHERE i.dataset_id = ? ORDER BY i.photo_id`,
         datasetId,
       )
-      .map((row) => ({
-        photoId: row.photo_id,
-        rootId: row.root_id,
-        folder: row.folder,
-        relPath: row.rel_path,
-        split: row.split,
-        blurFraction: row.blur_fraction,
-      }));
+      .map((row) => camelCaseRow(row, SPLIT_CANDIDATE_FIELDS));
+  }
+
+  setItemSplit(datasetId: number, photoId: number, split: Split | null): void {
+    this.sql.run(
+      'UPDATE dataset_items SET split = ?, updated_at = ? WHERE dataset_id = ? AND photo_id = ?',
+      split,
+      this.timestamp(),
+      datasetId,
+      photoId,
+    );
   }
 
   /** Sets the split of items in one transaction; returns how many changed. */
   setSplits(datasetId: number, splits: ReadonlyMap<number, Split | null>): number {
-    return this.#transaction(() => {
-      this.#requireDataset(datasetId);
-      const now = this.#timestamp();
+    return this.transaction(() => {
+      requireDataset(this.sql, datasetId);
+      const now = this.timestamp();
       let changed = 0;
       for (const [photoId, split] of splits) {
-        changed += this.#sql.run(
+        changed += this.sql.run(
           'UPDATE dataset_items SET split = ?, updated_at = ? WHERE dataset_id = ? AND photo_id = ? AND split IS NOT ?',
           split,
           now,
@@ -309,19 +304,36 @@ export class DatasetTables {
     });
   }
 
+  /** Changes an item's status without a new mask (review accepted, item rejected). */
+  setItemStatus(datasetId: number, photoId: number, status: ItemStatus): void {
+    this.transaction(() => {
+      const changes = this.sql.run(
+        'UPDATE dataset_items SET status = ?, updated_at = ? WHERE dataset_id = ? AND photo_id = ?',
+        status,
+        this.timestamp(),
+        datasetId,
+        photoId,
+      ).changes;
+      if (changes === 0) {
+        throw new StudioError('not-found', `Photo ${photoId} is not in dataset ${datasetId}.`);
+      }
+      refreshPhotoStatus(this.sql, photoId);
+    });
+  }
+
   /**
    * Sets the status of items (and their comment when `comment` is given). Every photo
    * must be in the dataset: nothing changes otherwise.
    */
   setStatuses(datasetId: number, photoIds: readonly number[], status: ItemStatus, comment?: string | null): number {
-    return this.#transaction(() => {
-      this.#requireDataset(datasetId);
-      const now = this.#timestamp();
+    return this.transaction(() => {
+      requireDataset(this.sql, datasetId);
+      const now = this.timestamp();
       for (const photoId of photoIds) {
         const changes =
           comment === undefined
-            ? this.#sql.run('UPDATE dataset_items SET status = ?, updated_at = ? WHERE dataset_id = ? AND photo_id = ?', status, now, datasetId, photoId).changes
-            : this.#sql.run(
+            ? this.sql.run('UPDATE dataset_items SET status = ?, updated_at = ? WHERE dataset_id = ? AND photo_id = ?', status, now, datasetId, photoId).changes
+            : this.sql.run(
                 'UPDATE dataset_items SET status = ?, comment = ?, updated_at = ? WHERE dataset_id = ? AND photo_id = ?',
                 status,
                 comment,
@@ -330,7 +342,7 @@ export class DatasetTables {
                 photoId,
               ).changes;
         if (changes === 0) throw new StudioError('not-found', `Photo ${photoId} is not in dataset ${datasetId}.`);
-        this.#refreshPhotoStatus(photoId);
+        refreshPhotoStatus(this.sql, photoId);
       }
       return photoIds.length;
     });
@@ -338,7 +350,7 @@ export class DatasetTables {
 
   /** Sets an item's comment (null clears it). */
   setComment(datasetId: number, photoId: number, comment: string | null): void {
-    this.#sql.run('UPDATE dataset_items SET comment = ? WHERE dataset_id = ? AND photo_id = ?', comment, datasetId, photoId);
+    this.sql.run('UPDATE dataset_items SET comment = ? WHERE dataset_id = ? AND photo_id = ?', comment, datasetId, photoId);
   }
 
   // ---------------------------------------------------------------- reviews
@@ -349,9 +361,9 @@ export class DatasetTables {
    * mask has nothing to review.
    */
   review(input: { datasetId: number; photoId: number; decision: ReviewDecision; reviewer: string | null; comment: string | null }): DatasetReview {
-    return this.#transaction(() => {
-      this.#requireDataset(input.datasetId);
-      const item = this.#sql.get<{ version_id: number | null }>(
+    return this.transaction(() => {
+      requireDataset(this.sql, input.datasetId);
+      const item = this.sql.get<{ version_id: number | null }>(
         `SELECT m.current_version_id AS version_id FROM dataset_items i
          LEFT JOIN masks m ON m.dataset_id = i.dataset_id AND m.photo_id = i.photo_id
          WHERE i.dataset_id = ? AND i.photo_id = ?`,
@@ -362,9 +374,9 @@ export class DatasetTables {
       if (item.version_id === null) {
         throw new StudioError('conflict', `Photo ${input.photoId} has no mask in dataset ${input.datasetId}: there is nothing to review.`);
       }
-      const now = this.#timestamp();
+      const now = this.timestamp();
       const id = Number(
-        this.#sql.run(
+        this.sql.run(
           `INSERT INTO dataset_reviews (dataset_id, photo_id, mask_version_id, decision, reviewer, comment, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
           input.datasetId,
@@ -376,7 +388,7 @@ export class DatasetTables {
           now,
         ).lastInsertRowid,
       );
-      this.#sql.run(
+      this.sql.run(
         'UPDATE dataset_items SET status = ?, comment = ?, updated_at = ? WHERE dataset_id = ? AND photo_id = ?',
         input.decision === 'accepted' ? 'reviewed' : 'rejected',
         input.comment,
@@ -384,277 +396,8 @@ export class DatasetTables {
         input.datasetId,
         input.photoId,
       );
-      this.#refreshPhotoStatus(input.photoId);
-      return toReview(this.#sql.get<ReviewRow>('SELECT * FROM dataset_reviews WHERE id = ?', id)!);
+      refreshPhotoStatus(this.sql, input.photoId);
+      return toReview(this.sql.get<ReviewRow>('SELECT * FROM dataset_reviews WHERE id = ?', id)!);
     });
-  }
-
-  /** Review decisions, newest first. */
-  reviews(datasetId: number, photoId?: number, limit = 1000): DatasetReview[] {
-    this.#requireDataset(datasetId);
-    return this.#sql
-      .all<ReviewRow>(
-        `SELECT * FROM dataset_reviews WHERE dataset_id = :datasetId AND (:photoId IS NULL OR photo_id = :photoId)
-         ORDER BY id DESC LIMIT :limit`,
-        { datasetId, photoId: photoId ?? null, limit },
-      )
-      .map(toReview);
-  }
-
-  /** The latest decision per item (for exports' manifests). */
-  latestReviews(datasetId: number): Map<number, DatasetReview> {
-    const rows = this.#sql.all<ReviewRow>(
-      `SELECT w.* FROM dataset_reviews w
-       WHERE w.dataset_id = ? AND w.id = (SELECT MAX(x.id) FROM dataset_reviews x WHERE x.dataset_id = w.dataset_id AND x.photo_id = w.photo_id)`,
-      datasetId,
-    );
-    return new Map(rows.map((row) => [row.photo_id, toReview(row)]));
-  }
-
-  // ---------------------------------------------------------------- item pages
-
-  #itemViews(rows: ItemRow[], datasetId: number): DatasetItemView[] {
-    const reviewIds = rows.map((row) => row.last_review_id).filter((value): value is number => value !== null);
-    const reviews = new Map<number, DatasetReview>();
-    if (reviewIds.length > 0) {
-      for (const row of this.#sql.all<ReviewRow>('SELECT * FROM dataset_reviews WHERE id IN (SELECT value FROM json_each(?))', JSON.stringify(reviewIds))) {
-        reviews.set(row.id, toReview(row));
-      }
-    }
-    return rows.map((row) => ({
-      datasetId,
-      photo: toPhoto(row),
-      split: row.item_split,
-      status: row.item_status,
-      comment: row.item_comment,
-      updatedAt: row.item_updated_at,
-      mask:
-        row.mask_version_id === null
-          ? null
-          : {
-              versionId: row.mask_version_id,
-              author: row.mask_author!,
-              authorName: row.mask_author_name,
-              modelId: row.mask_model_id,
-              blurFraction: row.mask_blur_fraction!,
-              createdAt: row.mask_created_at!,
-            },
-      uncertainty: row.uncertainty,
-      lastReview: row.last_review_id === null ? null : (reviews.get(row.last_review_id) ?? null),
-    }));
-  }
-
-  /** One page of a dataset's items, filtered by status and split. */
-  items(query: ItemPageQuery): { total: number; items: DatasetItemView[] } {
-    this.#requireDataset(query.datasetId);
-    const conditions = ['i.dataset_id = :datasetId'];
-    const params: Record<string, unknown> = { datasetId: query.datasetId, modelId: null };
-    if (query.status !== undefined && query.status.length > 0) {
-      conditions.push('i.status IN (SELECT value FROM json_each(:statuses))');
-      params.statuses = JSON.stringify(query.status);
-    }
-    if (query.split !== undefined && query.split.length > 0) {
-      conditions.push("COALESCE(i.split, 'none') IN (SELECT value FROM json_each(:splits))");
-      params.splits = JSON.stringify(query.split);
-    }
-    const where = conditions.join(' AND ');
-    const total = this.#sql.value<number>(`SELECT COUNT(*) FROM dataset_items i WHERE ${where}`, params) ?? 0;
-    const rows = this.#sql.all<ItemRow>(`${ITEM_SELECT} WHERE ${where} ORDER BY ${itemOrder(query.sort, query.order)} LIMIT :limit OFFSET :offset`, {
-      ...params,
-      limit: query.limit,
-      offset: query.offset,
-    });
-    return { total, items: this.#itemViews(rows, query.datasetId) };
-  }
-
-  item(datasetId: number, photoId: number): DatasetItemView | undefined {
-    const rows = this.#sql.all<ItemRow>(`${ITEM_SELECT} WHERE i.dataset_id = :datasetId AND i.photo_id = :photoId`, {
-      datasetId,
-      photoId,
-      modelId: null,
-    });
-    return this.#itemViews(rows, datasetId)[0];
-  }
-
-  /**
-   * The first item of these statuses in path order after `afterPhotoId`'s place (or the
-   * first of all), wrapping around to the start: the reviewer mode walks the dataset.
-   */
-  nextItem(datasetId: number, statuses: readonly ItemStatus[], afterPhotoId?: number): DatasetItemView | null {
-    this.#requireDataset(datasetId);
-    const params: Record<string, unknown> = { datasetId, statuses: JSON.stringify(statuses), modelId: null };
-    const base = `${ITEM_SELECT} WHERE i.dataset_id = :datasetId AND i.status IN (SELECT value FROM json_each(:statuses)) AND p.missing = 0`;
-    if (afterPhotoId !== undefined) {
-      const after = this.#sql.get<{ root_id: number; rel_path: string }>('SELECT root_id, rel_path FROM photos WHERE id = ?', afterPhotoId);
-      if (after) {
-        const rows = this.#sql.all<ItemRow>(
-          `${base} AND (p.root_id > :rootId OR (p.root_id = :rootId AND p.rel_path > :relPath)) ORDER BY p.root_id, p.rel_path LIMIT 1`,
-          { ...params, rootId: after.root_id, relPath: after.rel_path },
-        );
-        if (rows.length > 0) return this.#itemViews(rows, datasetId)[0]!;
-      }
-    }
-    const rows = this.#sql.all<ItemRow>(`${base} ORDER BY p.root_id, p.rel_path LIMIT 1`, params);
-    return rows.length > 0 ? this.#itemViews(rows, datasetId)[0]! : null;
-  }
-
-  // ---------------------------------------------------------------- active learning
-
-  /**
-   * Items of these statuses (present photos of open roots) ordered by their prediction's
-   * uncertainty, most uncertain first; ties by photo id. Items without a prediction are
-   * only counted.
-   */
-  uncertain(query: {
-    datasetId: number;
-    statuses: readonly ItemStatus[];
-    modelId?: number | undefined;
-    exclude?: readonly number[];
-    offset: number;
-    limit: number;
-  }): { total: number; withoutPrediction: number; items: UncertainItem[] } {
-    this.#requireDataset(query.datasetId);
-    const params = {
-      datasetId: query.datasetId,
-      statuses: JSON.stringify(query.statuses),
-      exclude: JSON.stringify(query.exclude ?? []),
-      modelId: query.modelId ?? null,
-    };
-    const candidates = `
-      SELECT i.photo_id, i.status, ${PREDICTION_FOR_PHOTO('i.photo_id')} AS prediction_id
-      FROM dataset_items i JOIN photos p ON p.id = i.photo_id
-      WHERE i.dataset_id = :datasetId AND i.status IN (SELECT value FROM json_each(:statuses))
-        AND p.missing = 0 AND ${OPEN_ROOT_CONDITION}
-        AND i.photo_id NOT IN (SELECT value FROM json_each(:exclude))`;
-    const counts = this.#sql.get<{ total: number | null; without: number | null }>(
-      `SELECT SUM(prediction_id IS NOT NULL) AS total, SUM(prediction_id IS NULL) AS without FROM (${candidates})`,
-      params,
-    );
-    const rows = this.#sql.all<PhotoRow & { item_status: ItemStatus; uncertainty: number; mean_probability: number; model_id: number }>(
-      `SELECT ${PHOTO_COLUMNS}, c.status AS item_status, r.uncertainty, r.mean_probability, r.model_id
-       FROM (${candidates}) c
-       JOIN predictions r ON r.id = c.prediction_id
-       JOIN photos p ON p.id = c.photo_id
-       ORDER BY r.uncertainty DESC, p.id ASC LIMIT :limit OFFSET :offset`,
-      { ...params, limit: query.limit, offset: query.offset },
-    );
-    return {
-      total: counts?.total ?? 0,
-      withoutPrediction: counts?.without ?? 0,
-      items: rows.map((row) => ({
-        photo: toPhoto(row),
-        status: row.item_status,
-        uncertainty: row.uncertainty,
-        meanProbability: row.mean_probability,
-        modelId: row.model_id,
-      })),
-    };
-  }
-
-  // ---------------------------------------------------------------- dashboard aggregates
-
-  /** Item counts per (split, status). */
-  statusBySplit(datasetId: number): { split: SplitFilter; status: ItemStatus; n: number }[] {
-    this.#requireDataset(datasetId);
-    return this.#sql.all<{ split: SplitFilter; status: ItemStatus; n: number }>(
-      "SELECT COALESCE(split, 'none') AS split, status, COUNT(*) AS n FROM dataset_items WHERE dataset_id = ? GROUP BY 1, 2",
-      datasetId,
-    );
-  }
-
-  /** Blur fraction of every item's current mask (null: no mask). */
-  blurFractions(datasetId: number): (number | null)[] {
-    return this.#sql
-      .all<{ blur_fraction: number | null }>(
-        `SELECT v.blur_fraction FROM dataset_items i
-         LEFT JOIN masks m ON m.dataset_id = i.dataset_id AND m.photo_id = i.photo_id
-         LEFT JOIN mask_versions v ON v.id = m.current_version_id
-         WHERE i.dataset_id = ?`,
-        datasetId,
-      )
-      .map((row) => row.blur_fraction);
-  }
-
-  /** Item counts per value of a photo column (camera, f_number), most frequent first. */
-  photoValueCounts<T>(datasetId: number, column: 'camera' | 'f_number'): { value: T | null; count: number }[] {
-    return this.#sql.all<{ value: T | null; count: number }>(
-      `SELECT p.${column} AS value, COUNT(*) AS count FROM dataset_items i JOIN photos p ON p.id = i.photo_id
-       WHERE i.dataset_id = ? GROUP BY p.${column} ORDER BY count DESC, value IS NULL, value`,
-      datasetId,
-    );
-  }
-
-  /** Every mask version of the dataset's current items, oldest first. */
-  versions(datasetId: number): VersionInfo[] {
-    return this.#sql
-      .all<{ id: number; photo_id: number; author: MaskAuthor; author_name: string | null; model_id: number | null; status: ItemStatus; created_at: string }>(
-        `SELECT v.id, m.photo_id, v.author, v.author_name, v.model_id, v.status, v.created_at
-         FROM dataset_items i JOIN masks m ON m.dataset_id = i.dataset_id AND m.photo_id = i.photo_id
-         JOIN mask_versions v ON v.mask_id = m.id
-         WHERE i.dataset_id = ? ORDER BY v.created_at, v.id`,
-        datasetId,
-      )
-      .map((row) => ({
-        id: row.id,
-        photoId: row.photo_id,
-        author: row.author,
-        authorName: row.author_name,
-        modelId: row.model_id,
-        status: row.status,
-        createdAt: row.created_at,
-      }));
-  }
-
-  /** Timestamps of the dataset's review decisions, oldest first. */
-  reviewTimes(datasetId: number): string[] {
-    return this.#sql
-      .all<{ created_at: string }>('SELECT created_at FROM dataset_reviews WHERE dataset_id = ? ORDER BY created_at, id', datasetId)
-      .map((row) => row.created_at);
-  }
-
-  // ---------------------------------------------------------------- export
-
-  /** Items of these statuses with their photo, root and current mask version, by photo id. */
-  exportCandidates(datasetId: number, statuses: readonly ItemStatus[]): ExportCandidate[] {
-    this.#requireDataset(datasetId);
-    return this.#sql
-      .all<
-        PhotoRow & {
-          root_path: string;
-          root_closed: string | null;
-          item_split: Split | null;
-          item_status: ItemStatus;
-          item_comment: string | null;
-          mask_version_id: number | null;
-          mask_author: MaskAuthor | null;
-          mask_author_name: string | null;
-          mask_created_at: string | null;
-        }
-      >(
-        `SELECT ${PHOTO_COLUMNS}, r.path AS root_path, r.closed_at AS root_closed,
-           i.split AS item_split, i.status AS item_status, i.comment AS item_comment,
-           v.id AS mask_version_id, v.author AS mask_author, v.author_name AS mask_author_name, v.created_at AS mask_created_at
-         FROM dataset_items i
-         JOIN photos p ON p.id = i.photo_id
-         JOIN library_roots r ON r.id = p.root_id
-         LEFT JOIN masks m ON m.dataset_id = i.dataset_id AND m.photo_id = i.photo_id
-         LEFT JOIN mask_versions v ON v.id = m.current_version_id
-         WHERE i.dataset_id = ? AND i.status IN (SELECT value FROM json_each(?))
-         ORDER BY i.photo_id`,
-        datasetId,
-        JSON.stringify(statuses),
-      )
-      .map((row) => ({
-        photo: toPhoto(row),
-        rootPath: row.root_path,
-        rootOpen: row.root_closed === null,
-        split: row.item_split,
-        status: row.item_status,
-        comment: row.item_comment,
-        maskVersionId: row.mask_version_id,
-        maskAuthor: row.mask_author,
-        maskAuthorName: row.mask_author_name,
-        maskCreatedAt: row.mask_created_at,
-      }));
   }
 }

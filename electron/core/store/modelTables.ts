@@ -1,19 +1,22 @@
 /**
- * The SQL of the model registry beyond register/activate: stored evaluations of a model
- * on a dataset split, and removing a model. Part of the store (the only code that writes
- * SQL); the Store exposes one instance as `store.models`, sharing its connection and clock.
+ * The model registry: model files by content hash, the one active model, and stored
+ * evaluations of a model on a dataset split. The Store exposes one instance as
+ * `store.models`.
  */
 import { StudioError } from '../../api/errors';
 import type { EvaluationCurves, EvaluationMetrics, ModelEvaluation, ModelRecord, Split } from '../../api/types';
-import { toModelRecord } from './rows';
-import type { ModelRow } from './rows';
-import type { Statements } from './statements';
+import { camelCaseRow } from './camelCaseRow';
+import { StoreTables } from './storeTables';
 
-/** What ModelTables borrows from the Store that owns it. */
-export interface ModelTablesDeps {
-  sql: Statements;
-  transaction: <T>(work: () => T) => T;
-  timestamp: () => string;
+export interface NewModel {
+  name: string;
+  version: string;
+  file: string;
+  hash: string;
+  metadata?: Record<string, string>;
+  metrics?: Record<string, number> | null;
+  parentId?: number | null;
+  datasetId?: number | null;
 }
 
 export interface NewModelEvaluation {
@@ -23,6 +26,31 @@ export interface NewModelEvaluation {
   metrics: EvaluationMetrics;
   curves: EvaluationCurves;
   jobId?: string | null;
+}
+
+interface ModelRow {
+  id: number;
+  name: string;
+  version: string;
+  file: string;
+  hash: string;
+  metadata: string;
+  metrics: string | null;
+  parent_id: number | null;
+  dataset_id: number | null;
+  active: number;
+  created_at: string;
+}
+
+const MODEL_FIELDS = ['id', 'name', 'version', 'file', 'hash', 'metadata', 'metrics', 'parent_id', 'dataset_id', 'active', 'created_at'] as const;
+
+function toModelRecord(row: ModelRow): ModelRecord {
+  return {
+    ...camelCaseRow(row, MODEL_FIELDS),
+    metadata: JSON.parse(row.metadata) as Record<string, string>,
+    metrics: row.metrics === null ? null : (JSON.parse(row.metrics) as Record<string, number>),
+    active: row.active !== 0,
+  };
 }
 
 interface ModelEvaluationRow {
@@ -37,30 +65,69 @@ interface ModelEvaluationRow {
   created_at: string;
 }
 
+const EVALUATION_FIELDS = ['id', 'model_id', 'dataset_id', 'split', 'metrics', 'curves', 'job_id', 'created_at'] as const;
+
 function toModelEvaluation(row: ModelEvaluationRow): ModelEvaluation {
   return {
-    id: row.id,
-    modelId: row.model_id,
-    datasetId: row.dataset_id,
-    split: row.split,
+    ...camelCaseRow(row, EVALUATION_FIELDS),
     metrics: JSON.parse(row.metrics) as EvaluationMetrics,
     curves: JSON.parse(row.curves) as EvaluationCurves,
-    jobId: row.job_id,
-    createdAt: row.created_at,
   };
 }
 
-export class ModelTables {
-  readonly #deps: ModelTablesDeps;
+export class ModelTables extends StoreTables {
+  /** Registers a model file; a file with the same hash is the same model (returned as is). */
+  register(input: NewModel): ModelRecord {
+    this.sql.run(
+      `INSERT INTO models (name, version, file, hash, metadata, metrics, parent_id, dataset_id, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING`,
+      input.name,
+      input.version,
+      input.file,
+      input.hash,
+      JSON.stringify(input.metadata ?? {}),
+      input.metrics == null ? null : JSON.stringify(input.metrics),
+      input.parentId ?? null,
+      input.datasetId ?? null,
+      this.timestamp(),
+    );
+    return this.getByHash(input.hash)!;
+  }
 
-  constructor(deps: ModelTablesDeps) {
-    this.#deps = deps;
+  get(id: number): ModelRecord | undefined {
+    const row = this.sql.get<ModelRow>('SELECT * FROM models WHERE id = ?', id);
+    return row ? toModelRecord(row) : undefined;
   }
 
   /** The model registered for a file with this SHA-256, if any. */
   getByHash(hash: string): ModelRecord | undefined {
-    const row = this.#deps.sql.get<ModelRow>('SELECT * FROM models WHERE hash = ?', hash);
+    const row = this.sql.get<ModelRow>('SELECT * FROM models WHERE hash = ?', hash);
     return row ? toModelRecord(row) : undefined;
+  }
+
+  list(): ModelRecord[] {
+    return this.sql.all<ModelRow>('SELECT * FROM models ORDER BY id').map(toModelRecord);
+  }
+
+  count(): number {
+    return this.sql.value<number>('SELECT COUNT(*) FROM models') ?? 0;
+  }
+
+  getActive(): ModelRecord | undefined {
+    const row = this.sql.get<ModelRow>('SELECT * FROM models WHERE active = 1 LIMIT 1');
+    return row ? toModelRecord(row) : undefined;
+  }
+
+  /** Makes `id` the one active model. */
+  activate(id: number): ModelRecord {
+    return this.transaction(() => {
+      if (!this.get(id)) {
+        throw new StudioError('not-found', `Model ${id} does not exist.`);
+      }
+      this.sql.run('UPDATE models SET active = 0 WHERE active = 1 AND id <> ?', id);
+      this.sql.run('UPDATE models SET active = 1 WHERE id = ?', id);
+      return this.get(id)!;
+    });
   }
 
   /**
@@ -69,19 +136,21 @@ export class ModelTables {
    * theirs without a parent. The active model is refused: detection would lose its model.
    */
   deleteModel(id: number): ModelRecord {
-    return this.#deps.transaction(() => {
-      const row = this.#deps.sql.get<ModelRow>('SELECT * FROM models WHERE id = ?', id);
+    return this.transaction(() => {
+      const row = this.sql.get<ModelRow>('SELECT * FROM models WHERE id = ?', id);
       if (!row) throw new StudioError('not-found', `Model ${id} does not exist.`);
       if (row.active !== 0) {
         throw new StudioError('conflict', `Model ${id} (${row.name} ${row.version}) is the active model; activate another one first.`);
       }
-      this.#deps.sql.run('DELETE FROM models WHERE id = ?', id);
+      this.sql.run('DELETE FROM models WHERE id = ?', id);
       return toModelRecord(row);
     });
   }
 
+  // ---------------------------------------------------------------- evaluations
+
   saveEvaluation(input: NewModelEvaluation): ModelEvaluation {
-    const result = this.#deps.sql.run(
+    const result = this.sql.run(
       `INSERT INTO model_evaluations (model_id, dataset_id, split, images, metrics, curves, job_id, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       input.modelId,
@@ -91,19 +160,19 @@ export class ModelTables {
       JSON.stringify(input.metrics),
       JSON.stringify(input.curves),
       input.jobId ?? null,
-      this.#deps.timestamp(),
+      this.timestamp(),
     );
     return this.getEvaluation(Number(result.lastInsertRowid))!;
   }
 
   getEvaluation(id: number): ModelEvaluation | undefined {
-    const row = this.#deps.sql.get<ModelEvaluationRow>('SELECT * FROM model_evaluations WHERE id = ?', id);
+    const row = this.sql.get<ModelEvaluationRow>('SELECT * FROM model_evaluations WHERE id = ?', id);
     return row ? toModelEvaluation(row) : undefined;
   }
 
   /** The most recent evaluation of a model on a dataset split. */
   latestEvaluation(modelId: number, datasetId: number, split: Split): ModelEvaluation | undefined {
-    const row = this.#deps.sql.get<ModelEvaluationRow>(
+    const row = this.sql.get<ModelEvaluationRow>(
       `SELECT * FROM model_evaluations WHERE model_id = ? AND dataset_id = ? AND split = ? ORDER BY id DESC LIMIT 1`,
       modelId,
       datasetId,
@@ -114,7 +183,7 @@ export class ModelTables {
 
   /** The evaluation of a model made by one job (a fine-tune measures two models). */
   evaluationOfJob(modelId: number, jobId: string): ModelEvaluation | undefined {
-    const row = this.#deps.sql.get<ModelEvaluationRow>(
+    const row = this.sql.get<ModelEvaluationRow>(
       'SELECT * FROM model_evaluations WHERE model_id = ? AND job_id = ? ORDER BY id DESC LIMIT 1',
       modelId,
       jobId,
@@ -124,7 +193,7 @@ export class ModelTables {
 
   /** Every evaluation of a model, newest first. */
   listEvaluations(modelId: number): ModelEvaluation[] {
-    return this.#deps.sql
+    return this.sql
       .all<ModelEvaluationRow>('SELECT * FROM model_evaluations WHERE model_id = ? ORDER BY id DESC', modelId)
       .map(toModelEvaluation);
   }
