@@ -1,12 +1,14 @@
 /**
  * `GET /api/events` (WebSocket): every core event goes to every connected page as
- * `{name, payload}` JSON. The upgrade passes the same Host, Origin and token checks as
- * any request; a refused upgrade gets a plain HTTP answer and the socket is closed.
+ * `{name, payload}` JSON. The upgrade passes the same Host and Origin checks as any
+ * request, and carries the token as a Bearer header or a subprotocol (security.ts:
+ * socketCarriesToken); a refused upgrade gets a plain HTTP answer and the socket is closed.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
+import { EVENTS_SUBPROTOCOL } from '../api/browserAuth';
 import { encodeJson } from '../api/codec';
 import type { StudioCore } from '../core/studioCore';
 
@@ -33,7 +35,13 @@ export function refuseUpgrade(socket: Duplex, status: number, reason: string): v
 }
 
 export function createEventSocket(core: StudioCore): EventSocket {
-  const server = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const server = new WebSocketServer({
+    noServer: true,
+    maxPayload: 64 * 1024,
+    // A page offers the token as a second subprotocol; the answer names only the first,
+    // so the token is never echoed back.
+    handleProtocols: (protocols) => (protocols.has(EVENTS_SUBPROTOCOL) ? EVENTS_SUBPROTOCOL : false),
+  });
   const alive = new WeakMap<WebSocket, boolean>();
 
   const unsubscribe = core.onAny((name, payload) => {

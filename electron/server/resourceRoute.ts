@@ -1,6 +1,8 @@
 /**
  * `GET /files/<kind>/<id>?…`: photo, thumbnail, mask and prediction bytes for `<img src>`.
- * The core decides what may be served (only photos under an open library root).
+ * The request carries the token as a Bearer header, or the URL is signed for exactly this
+ * resource (electron/api/browserAuth.ts). The core decides what may be served (only
+ * photos under an open library root).
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -8,7 +10,7 @@ import { toErrorPayload } from '../api/errors';
 import { isResourceKind } from '../api/resources';
 import type { StudioCore } from '../core/studioCore';
 import { send, sendText, statusForError } from './responses';
-import { securityHeaders } from './security';
+import { checkResourceSignature, resourceParams, securityHeaders } from './security';
 
 export async function handleResource(
   core: StudioCore,
@@ -16,6 +18,8 @@ export async function handleResource(
   url: URL,
   request: IncomingMessage,
   response: ServerResponse,
+  /** The key the URL must be signed with; null when the Bearer header already proved the token. */
+  signatureKey: Buffer | null,
 ): Promise<void> {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     response.setHeader('Allow', 'GET, HEAD');
@@ -32,12 +36,15 @@ export async function handleResource(
     sendText(response, 400, 'The resource id must be a positive integer');
     return;
   }
-  const params: Record<string, string> = {};
-  for (const [key, value] of url.searchParams) {
-    if (key !== 'token') {
-      params[key] = value;
+  if (signatureKey !== null) {
+    const refusal = checkResourceSignature(signatureKey, kind, id, url);
+    if (refusal !== null) {
+      response.setHeader('WWW-Authenticate', 'Bearer');
+      sendText(response, 401, refusal);
+      return;
     }
   }
+  const params = resourceParams(url);
   try {
     const resource = await core.resource(kind, id, params);
     // Masks change as they are edited, so the browser revalidates; the ETag makes that cheap.

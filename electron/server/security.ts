@@ -1,14 +1,24 @@
 /**
  * The checks every browser-mode request passes before it reaches a route: the Host header
- * (DNS-rebinding defence), the Origin header (cross-site requests), and the per-run token.
+ * (DNS-rebinding defence), the Origin and Sec-Fetch-Site headers (cross-site requests),
+ * and the per-run token.
  *
- * The token travels as `Authorization: Bearer TOKEN`, as `?token=` (for `<img src>` and the
- * WebSocket, which cannot carry headers), or as a cookie set when the page itself was
- * loaded with `?token=`, so that the page's own image and script requests work once the
- * token is gone from the address bar.
+ * No cookie is set or read (electron/api/browserAuth.ts says why and what replaces it):
+ * the token travels only as `Authorization: Bearer TOKEN`, as a signature on a resource
+ * URL, or as the event socket's subprotocol. The renderer's own files (the page, its
+ * scripts and styles) hold no user data and are the same for everyone: they are served
+ * without a token, so that a reload works once the token has left the address bar.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import {
+  EXPIRES_PARAM,
+  MAX_SIGNATURE_LIFETIME_S,
+  RESOURCE_KEY_LABEL,
+  SIGNATURE_PARAM,
+  TOKEN_SUBPROTOCOL_PREFIX,
+  signedText,
+} from '../api/browserAuth';
 import { pageContentSecurityPolicy } from '../core/app/pagePolicy';
 
 /** A fresh 256-bit token, URL-safe. */
@@ -26,53 +36,53 @@ export function tokensEqual(candidate: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-/**
- * Cookies are shared by every port of a host, so the name carries the port: two studios
- * running side by side never overwrite each other's token.
- */
-export function tokenCookieName(port: number): string {
-  return `studio_token_${port}`;
+/** True when the request carries `Authorization: Bearer TOKEN` with the right token. */
+export function hasBearerToken(request: IncomingMessage, token: string): boolean {
+  const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+  return match?.[1] !== undefined && tokensEqual(match[1], token);
 }
-
-/** The Set-Cookie value that lets the page's later requests authenticate themselves. */
-export function tokenCookie(port: number, token: string): string {
-  return `${tokenCookieName(port)}=${token}; Path=/; HttpOnly; SameSite=Strict`;
-}
-
-function readCookie(header: string | undefined, name: string): string | null {
-  if (!header) {
-    return null;
-  }
-  for (const part of header.split(';')) {
-    const separator = part.indexOf('=');
-    if (separator > 0 && part.slice(0, separator).trim() === name) {
-      return part.slice(separator + 1).trim();
-    }
-  }
-  return null;
-}
-
-/** Where the token of a request came from; `query` tells the static route to set the cookie. */
-export type TokenSource = 'header' | 'query' | 'cookie';
 
 /**
- * Finds the first token the request offers (header, then query, then cookie) and checks it.
- * Returns where the valid token came from, or null when none was offered or it is wrong.
+ * The credential of a WebSocket upgrade: the Bearer header (Node clients), else the
+ * `studio-token.TOKEN` subprotocol (browsers, which cannot set headers on a socket).
  */
-export function authenticate(request: IncomingMessage, url: URL, port: number, token: string): TokenSource | null {
-  const authorization = request.headers.authorization;
-  if (authorization !== undefined) {
-    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-    return match?.[1] !== undefined && tokensEqual(match[1], token) ? 'header' : null;
+export function socketCarriesToken(request: IncomingMessage, token: string): boolean {
+  if (request.headers.authorization !== undefined) return hasBearerToken(request, token);
+  const offered = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((value) => value.trim());
+  const carried = offered.find((value) => value.startsWith(TOKEN_SUBPROTOCOL_PREFIX));
+  return carried !== undefined && tokensEqual(carried.slice(TOKEN_SUBPROTOCOL_PREFIX.length), token);
+}
+
+/** The server's copy of the page's resource key (browserAuth.ts: resourceKey), made with node:crypto. */
+export function serverResourceKey(token: string): Buffer {
+  return createHmac('sha256', token).update(RESOURCE_KEY_LABEL).digest();
+}
+
+/** A resource URL's parameters without the signature's own, as the core receives them. */
+export function resourceParams(url: URL): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) {
+    if (name !== EXPIRES_PARAM && name !== SIGNATURE_PARAM) params[name] = value;
   }
-  const queryToken = url.searchParams.get('token');
-  if (queryToken !== null) {
-    return tokensEqual(queryToken, token) ? 'query' : null;
-  }
-  const cookieToken = readCookie(request.headers.cookie, tokenCookieName(port));
-  if (cookieToken !== null) {
-    return tokensEqual(cookieToken, token) ? 'cookie' : null;
-  }
+  return params;
+}
+
+/**
+ * Why a signed resource URL is refused, or null when its signature is right for exactly
+ * this kind, id and parameters and it has not expired.
+ */
+export function checkResourceSignature(key: Buffer, kind: string, id: number, url: URL, nowMs = Date.now()): string | null {
+  const signature = url.searchParams.get(SIGNATURE_PARAM);
+  const expiresText = url.searchParams.get(EXPIRES_PARAM);
+  if (signature === null || expiresText === null) return 'Missing token or signature';
+  if (url.searchParams.getAll(SIGNATURE_PARAM).length > 1 || url.searchParams.getAll(EXPIRES_PARAM).length > 1) return 'Wrong signature';
+  const expires = /^\d{1,12}$/.test(expiresText) ? Number(expiresText) : NaN;
+  const now = nowMs / 1000;
+  if (!Number.isSafeInteger(expires) || expires > now + MAX_SIGNATURE_LIFETIME_S) return 'Wrong signature';
+  const expected = createHmac('sha256', key).update(signedText(kind, id, resourceParams(url), expires)).digest();
+  const given = Buffer.from(signature, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'Wrong signature';
+  if (expires <= now) return 'This link has expired: reload the page';
   return null;
 }
 

@@ -3,8 +3,9 @@
  * built renderer, so that Chromium (and the E2E tests) drive the very same core the
  * desktop app drives.
  *
- * Every request passes three checks before any route: the Host names this server, the
- * Origin (if any) is this server, and the per-run token is present and right.
+ * Every request passes the Host, Origin and Sec-Fetch-Site checks before any route. The
+ * API and the event socket then need the per-run token, resources the token or a URL
+ * signed with it; the renderer's own files need neither (security.ts says why).
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -16,7 +17,7 @@ import { createEventSocket, refuseUpgrade } from './eventSocket';
 import { handleMethod } from './methodRoute';
 import { handleResource } from './resourceRoute';
 import { send, sendError, sendText } from './responses';
-import { authenticate, checkHostAndOrigin, contentSecurityPolicy, createToken, tokenCookie } from './security';
+import { checkHostAndOrigin, contentSecurityPolicy, createToken, hasBearerToken, serverResourceKey, socketCarriesToken } from './security';
 import { readStaticFile } from './staticFiles';
 
 /** Where Vite puts the renderer (`vite build`), relative to this file. */
@@ -65,6 +66,17 @@ function isApiPath(pathname: string): boolean {
   return pathname === '/api' || pathname.startsWith('/api/');
 }
 
+export const UNAUTHORISED_MESSAGE = 'Missing or wrong token: open the URL the studio printed (it ends in ?token=…)';
+
+function refuseUnauthorised(response: ServerResponse, api: boolean): void {
+  response.setHeader('WWW-Authenticate', 'Bearer');
+  if (api) {
+    sendError(response, { code: 'forbidden', message: UNAUTHORISED_MESSAGE }, 401);
+  } else {
+    sendText(response, 401, UNAUTHORISED_MESSAGE);
+  }
+}
+
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? LOOPBACK;
   if (host !== LOOPBACK) {
@@ -77,9 +89,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const rendererDir = options.rendererDir ?? DEFAULT_RENDERER_DIR;
   const events = createEventSocket(core);
+  const resourceKey = serverResourceKey(token);
   let port = 0;
 
-  async function serveStatic(url: URL, request: IncomingMessage, response: ServerResponse, setCookie: boolean): Promise<void> {
+  async function serveStatic(url: URL, request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.setHeader('Allow', 'GET, HEAD');
       sendText(response, 405, 'Method not allowed');
@@ -105,9 +118,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     };
     if (file.isPage) {
       headers['Content-Security-Policy'] = contentSecurityPolicy(port);
-      if (setCookie) {
-        headers['Set-Cookie'] = tokenCookie(port, token);
-      }
     }
     send(response, 200, request.method === 'HEAD' ? new Uint8Array(0) : file.bytes, headers);
   }
@@ -128,19 +138,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }
       return;
     }
-    const source = authenticate(request, url, port, token);
-    if (!source) {
-      response.setHeader('WWW-Authenticate', 'Bearer');
-      const message = 'Missing or wrong token: open the URL the studio printed (it ends in ?token=…)';
-      if (api) {
-        sendError(response, { code: 'forbidden', message }, 401);
-      } else {
-        sendText(response, 401, message);
-      }
-      return;
-    }
     const segments = url.pathname.split('/').slice(1);
     if (api) {
+      if (!hasBearerToken(request, token)) {
+        refuseUnauthorised(response, true);
+        return;
+      }
       if (segments[1] === 'events') {
         sendError(response, { code: 'invalid-input', message: 'Events are read over a WebSocket' }, 426);
         return;
@@ -153,10 +156,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return;
     }
     if (segments[0] === 'files') {
-      await handleResource(core, segments.slice(1), url, request, response);
+      // The first credential offered decides: a wrong header is not rescued by a signature.
+      const bearer = request.headers.authorization !== undefined;
+      if (bearer && !hasBearerToken(request, token)) {
+        refuseUnauthorised(response, false);
+        return;
+      }
+      await handleResource(core, segments.slice(1), url, request, response, bearer ? null : resourceKey);
       return;
     }
-    await serveStatic(url, request, response, source === 'query');
+    await serveStatic(url, request, response);
   }
 
   const server = createServer((request, response) => {
@@ -181,7 +190,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       refuseUpgrade(socket, 403, refusal);
       return;
     }
-    if (!authenticate(request, url, port, token)) {
+    if (!socketCarriesToken(request, token)) {
       refuseUpgrade(socket, 401, 'Missing or wrong token');
       return;
     }

@@ -22,7 +22,7 @@ export function connectToStudio(): Connection {
       onConnectionChange: () => () => {},
     };
   }
-  const token = takeTokenFromAddressBar(window.location, window.history);
+  const token = takeTokenFromAddressBar(window.location, window.history, window.sessionStorage);
   const transport = createHttpTransport({ origin: window.location.origin, token });
   return {
     client: createClient(transport),

@@ -3,10 +3,13 @@
  * WebSocket for events (reconnecting with backoff), `/files/…` URLs for image bytes.
  *
  * The token comes from the page URL (`?token=`) and is then removed from the address bar,
- * so it does not linger in history or screenshots. After a reload the page has no token
- * in hand; the HttpOnly cookie the server set on first load authenticates it instead.
+ * so it does not linger in history or screenshots. It is kept in this tab's session
+ * storage, which no other origin (no other port) can read, so that a reload still has it.
+ * It never goes into a cookie (electron/api/browserAuth.ts): calls carry it as a header,
+ * the socket as a subprotocol, and image URLs carry a signature made with it instead.
  */
 import type { Transport } from '../../electron/api/client';
+import { EVENTS_SUBPROTOCOL, EXPIRES_PARAM, SIGNATURE_PARAM, TOKEN_SUBPROTOCOL_PREFIX, resourceKey, signResource, signatureExpiry } from '../../electron/api/browserAuth';
 import { decodeJson, encodeJson } from '../../electron/api/codec';
 import { StudioError } from '../../electron/api/errors';
 import type { StudioEvent } from '../../electron/api/events';
@@ -26,19 +29,28 @@ export interface HttpTransportOptions {
 const RECONNECT_MIN_MS = 500;
 const RECONNECT_MAX_MS = 5_000;
 
-/** Reads `?token=` from the page URL and removes it from the address bar. */
-export function takeTokenFromAddressBar(location: Location, history: History): string | null {
+/** Where the token is kept for reloads of this tab. */
+const TOKEN_STORAGE_KEY = 'studio-token';
+
+/**
+ * Reads `?token=` from the page URL and removes it from the address bar; without one in
+ * the URL, the token this tab kept from an earlier load.
+ */
+export function takeTokenFromAddressBar(location: Location, history: History, storage: Storage | null = null): string | null {
   const url = new URL(location.href);
   const token = url.searchParams.get('token');
-  if (token !== null) {
-    url.searchParams.delete('token');
-    history.replaceState(history.state, '', url.pathname + url.search + url.hash);
+  if (token === null) {
+    return storage?.getItem(TOKEN_STORAGE_KEY) ?? null;
   }
+  url.searchParams.delete('token');
+  history.replaceState(history.state, '', url.pathname + url.search + url.hash);
+  storage?.setItem(TOKEN_STORAGE_KEY, token);
   return token;
 }
 
 export function createHttpTransport(options: HttpTransportOptions): HttpTransport {
   const { origin, token } = options;
+  const signingKey = token === null ? null : resourceKey(token);
   const eventListeners = new Set<(event: StudioEvent) => void>();
   const connectionListeners = new Set<(connected: boolean) => void>();
   let socket: WebSocket | null = null;
@@ -52,17 +64,10 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     }
   }
 
-  function withToken(url: URL): URL {
-    if (token !== null) {
-      url.searchParams.set('token', token);
-    }
-    return url;
-  }
-
   function connect(): void {
-    const url = withToken(new URL('/api/events', origin));
+    const url = new URL('/api/events', origin);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    const current = new WebSocket(url);
+    const current = new WebSocket(url, token === null ? [EVENTS_SUBPROTOCOL] : [EVENTS_SUBPROTOCOL, `${TOKEN_SUBPROTOCOL_PREFIX}${token}`]);
     socket = current;
     current.onopen = () => {
       reconnectDelay = RECONNECT_MIN_MS;
@@ -118,7 +123,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
           method: 'POST',
           headers,
           body: encodeJson(input ?? {}),
-          credentials: 'same-origin',
+          credentials: 'omit',
           cache: 'no-store',
         });
       } catch (error) {
@@ -152,10 +157,16 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
 
     resourceUrl(kind, id, params) {
       const url = new URL(`/files/${kind}/${id}`, origin);
+      const values: Record<string, string> = {};
       for (const [key, value] of Object.entries(params ?? {})) {
-        url.searchParams.set(key, String(value));
+        values[key] = String(value);
+        url.searchParams.set(key, values[key]);
       }
-      withToken(url);
+      if (signingKey !== null) {
+        const expires = signatureExpiry(Date.now());
+        url.searchParams.set(EXPIRES_PARAM, String(expires));
+        url.searchParams.set(SIGNATURE_PARAM, signResource(signingKey, kind, id, values, expires));
+      }
       return url.pathname + url.search;
     },
 

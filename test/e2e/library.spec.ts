@@ -170,7 +170,7 @@ test('opens a folder of photos, filters it, views a photo and lists the bad file
   await page.getByRole('alert').getByRole('button', { name: 'Dismiss' }).click();
   await expect(page.getByTestId('result-count')).toHaveText('24 photos');
 
-  // A reload has no token in the URL any more: the page's cookie carries on.
+  // A reload has no token in the URL any more: the tab kept it (session storage, never a cookie).
   await page.reload();
   await expect(page.getByTestId('result-count')).toHaveText('24 photos');
   await expect.poll(() => imageLoaded(grid.getByRole('option').first().locator('img'))).toBe(true);

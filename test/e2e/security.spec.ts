@@ -2,7 +2,8 @@
  * Issue 7, the security rules of browser mode, end to end: the real server process
  * (`npm run serve` through tsx) with a real database and real photos, attacked from
  * Node (raw HTTP, where any header can be forged) and from Debian's Chromium (where
- * the browser decides what a page may send).
+ * the browser decides what a page may send). The credentials themselves (no cookie,
+ * signed resource URLs, the socket's subprotocol) are attacked in credentials.spec.ts.
  *
  * Every refusal is checked twice: by its status (401 for a missing or wrong token,
  * 403 for a foreign Origin or Host or a path the studio must not serve) and by its body,
@@ -19,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, expect, test } from '@playwright/test';
 import sharp from 'sharp';
 import WebSocket from 'ws';
+import { EVENTS_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from '../../electron/api/browserAuth';
 import { startStudioServer, stopAndRemove } from './studioServer';
 import type { StudioServer } from './studioServer';
 import { rawRequest } from '../fixtures/rawHttp';
@@ -123,10 +125,20 @@ function expectRefused(response: RawResponse, status: number, files: Buffer[], w
   }
 }
 
+/** GET of a resource with the token as a Bearer header (or `headers` instead). */
+function getResource(target: string, headers: Record<string, string> = { Authorization: `Bearer ${token}` }): Promise<RawResponse> {
+  return rawRequest(port, { path: target, headers });
+}
+
+/** The subprotocols a page offers: the events one and the token. */
+function socketProtocols(withToken = token): string[] {
+  return [EVENTS_SUBPROTOCOL, `${TOKEN_SUBPROTOCOL_PREFIX}${withToken}`];
+}
+
 /** Opens the event socket from Node; resolves 'open' or the refusal's HTTP status. */
-function tryEventSocket(query: string, headers: Record<string, string> = {}): Promise<number | 'open'> {
+function tryEventSocket(query: string, headers: Record<string, string> = {}, protocols: string[] = []): Promise<number | 'open'> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`ws://127.0.0.1:${port}/api/events${query}`, { headers });
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/api/events${query}`, protocols, { headers });
     socket.once('open', () => {
       socket.close();
       resolve('open');
@@ -194,8 +206,8 @@ test.beforeAll(async () => {
   const closedRoot = await openRoot(closedDir);
   closedPhotoId = (await photoIdsOf(closedRoot)).get('closed.jpg') ?? 0;
   // Read once while the root is open, to know what a leak of it would look like.
-  const photo = await rawRequest(port, { path: `/files/photo/${closedPhotoId}?token=${token}` });
-  const thumbnail = await rawRequest(port, { path: `/files/thumbnail/${closedPhotoId}?token=${token}` });
+  const photo = await getResource(`/files/photo/${closedPhotoId}`);
+  const thumbnail = await getResource(`/files/thumbnail/${closedPhotoId}`);
   expect([photo.status, thumbnail.status]).toEqual([200, 200]);
   closedPhotoServed = photo.body;
   closedThumbnailServed = thumbnail.body;
@@ -230,22 +242,26 @@ test('without the token nothing is answered, read or done', async ({ browser }) 
   for (const kind of ['photo', 'thumbnail', 'mask', 'prediction']) {
     expectRefused(await rawRequest(port, { path: `/files/${kind}/${openPhotoId}` }), 401, [openPhotoFile], `/files/${kind} without a token`);
   }
+  // The page is the renderer's build, the same for everyone: it holds no token and no data.
   const page = await rawRequest(port, { path: '/' });
-  expectRefused(page, 401, [], 'the page without a token');
-  expect(page.text).not.toContain('<script');
+  expect(page.status).toBe(200);
+  expect(page.text).not.toContain(token);
+  expect(page.headers['set-cookie']).toBeUndefined();
 
-  // Chromium with no token in the URL and no cookie gets the refusal, not the app.
+  // Chromium with no token in the URL: the app loads and reads nothing.
   const context = await browser.newContext();
   try {
     const tab = await context.newPage();
     const answer = await tab.goto(origin + '/');
-    expect(answer?.status()).toBe(401);
-    await expect(tab.locator('body')).toContainText('Missing or wrong token');
+    expect(answer?.status()).toBe(200);
+    await expect(tab.getByRole('alert').first()).toContainText('Missing or wrong token');
+    await expect(tab.getByText('open.jpg')).toHaveCount(0);
     const status = await tab.evaluate(`fetch('/api/library.roots', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }).then((r) => r.status)`);
     expect(status, 'a same-origin call without the token').toBe(401);
     const image = await tab.goto(`${origin}/files/photo/${openPhotoId}`);
     expect(image?.status()).toBe(401);
     expect(containsFileBytes((await image?.body()) ?? Buffer.alloc(0), openPhotoFile)).toBe(false);
+    expect(await context.cookies(origin), 'no cookie was set').toEqual([]);
   } finally {
     await context.close();
   }
@@ -256,30 +272,10 @@ test('a wrong token is refused wherever it is offered', async () => {
   const wrongs = [near, `${token}x`, token.slice(1), 'x'.repeat(token.length), ''];
   for (const wrong of wrongs) {
     expectRefused(await apiRequest('library.query', {}, { Authorization: `Bearer ${wrong}` }, false), 401, [], `Bearer '${wrong}'`);
-    expectRefused(await rawRequest(port, { path: `/files/photo/${openPhotoId}?token=${wrong}` }), 401, [openPhotoFile], `?token='${wrong}'`);
-    expectRefused(
-      await rawRequest(port, { path: `/files/photo/${openPhotoId}`, headers: { Cookie: `studio_token_${port}=${wrong}` } }),
-      401,
-      [openPhotoFile],
-      `cookie '${wrong}'`,
-    );
+    expectRefused(await getResource(`/files/photo/${openPhotoId}`, { Authorization: `Bearer ${wrong}` }), 401, [openPhotoFile], `photo with Bearer '${wrong}'`);
   }
-  // The first token offered decides: a wrong header is not rescued by a right query.
-  expectRefused(
-    await rawRequest(port, { path: `/files/photo/${openPhotoId}?token=${token}`, headers: { Authorization: `Bearer ${near}` } }),
-    401,
-    [openPhotoFile],
-    'a wrong header beside a right query',
-  );
-  // Another studio's cookie (another port) is not this one's.
-  expectRefused(
-    await rawRequest(port, { path: `/files/photo/${openPhotoId}`, headers: { Cookie: `studio_token_${port + 1}=${token}` } }),
-    401,
-    [openPhotoFile],
-    "another port's cookie",
-  );
   // The right token opens the same resource: the refusals above were about the token.
-  const served = await rawRequest(port, { path: `/files/photo/${openPhotoId}?token=${token}` });
+  const served = await getResource(`/files/photo/${openPhotoId}`);
   expect(served.status).toBe(200);
   expect(served.headers['content-type']).toMatch(/^image\//);
 });
@@ -292,15 +288,15 @@ test('a request from a foreign Origin is refused, token or not', async () => {
     expectRefused(api, 403, [], `library.open from ${value}`);
     expect(JSON.parse(api.text)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expectRefused(await apiRequest('library.query', {}, withOrigin, false), 403, [], `library.query from ${value} without a token`);
-    expectRefused(await rawRequest(port, { path: `/files/photo/${openPhotoId}?token=${token}`, headers: withOrigin }), 403, [openPhotoFile], `photo from ${value}`);
+    expectRefused(await getResource(`/files/photo/${openPhotoId}`, { Authorization: `Bearer ${token}`, ...withOrigin }), 403, [openPhotoFile], `photo from ${value}`);
     expectRefused(await rawRequest(port, { path: `/?token=${token}`, headers: withOrigin }), 403, [], `the page from ${value}`);
-    expect(await tryEventSocket(`?token=${token}`, withOrigin), `the event socket from ${value}`).toBe(403);
+    expect(await tryEventSocket('', withOrigin, socketProtocols()), `the event socket from ${value}`).toBe(403);
   }
   expect(await rootPaths()).not.toContain(secretDir);
   // The studio's own origins are accepted (by IP and by the loopback name).
   for (const own of [origin, `http://localhost:${port}`]) {
     expect((await apiRequest('library.roots', {}, { Origin: own })).status, own).toBe(200);
-    expect(await tryEventSocket(`?token=${token}`, { Origin: own })).toBe('open');
+    expect(await tryEventSocket('', { Origin: own }, socketProtocols())).toBe('open');
   }
 });
 
@@ -328,9 +324,9 @@ test('a page served from another loopback port cannot drive the studio', async (
         request.send(body === undefined ? null : body);
       });
     }
-    function socket(url) {
+    function socket(url, protocols) {
       return new Promise((resolve) => {
-        const ws = new WebSocket(url);
+        const ws = new WebSocket(url, protocols);
         let opened = false;
         ws.onopen = () => { opened = true; ws.close(); };
         ws.onclose = (event) => resolve(opened ? 'opened' : 'closed ' + event.code);
@@ -355,7 +351,8 @@ test('a page served from another loopback port cannot drive the studio', async (
         await attempt('xhr post ' + label, () => xhr('POST', studio + '/api/library.roots' + suffix, '{}'));
         await attempt('xhr photo ' + label, () => xhr('GET', studio + '/files/photo/' + photo + suffix));
         await attempt('image ' + label, () => image(studio + '/files/photo/' + photo + suffix));
-        await attempt('websocket ' + label, () => socket(studio.replace('http:', 'ws:') + '/api/events' + suffix));
+        await attempt('websocket ' + label, () => socket(studio.replace('http:', 'ws:') + '/api/events' + suffix,
+          suffix === '' ? ['studio-events'] : ['studio-events', 'studio-token.' + token]));
       }
       await attempt('fetch with bearer header', async () => read(await fetch(studio + '/api/library.open', {
         method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + token }, body: openBody })));
@@ -374,11 +371,12 @@ test('a page served from another loopback port cannot drive the studio', async (
   await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
   const attackerOrigin = `http://127.0.0.1:${(attacker.address() as AddressInfo).port}`;
   try {
-    // The user has the studio open in the same browser: its cookie is there to be abused.
+    // The user has the studio open in the same browser, and it left no cookie to abuse.
     const studioTab = await context.newPage();
     await studioTab.goto(server.url);
     await expect(studioTab).not.toHaveURL(/token=/);
-    expect((await context.cookies(origin)).map((cookie) => cookie.name)).toContain(`studio_token_${port}`);
+    await expect(studioTab.getByText('open.jpg').first()).toBeVisible();
+    expect(await context.cookies(origin)).toEqual([]);
 
     const evil = await context.newPage();
     // The page itself cannot see why a request failed; the DevTools protocol sees the
@@ -409,7 +407,7 @@ test('a page served from another loopback port cannot drive the studio', async (
       expect(outcome, `${name}: the attacker's page read nothing`).toMatch(/^(rejected TypeError|opaque|failed|closed 1006)/);
     }
     expect(frames, 'no event reached the attacker').toEqual([]);
-    // What reached the studio was refused as foreign, whatever token or cookie it carried
+    // What reached the studio was refused as foreign, whatever token it carried
     // (a preflight refused, the request it guarded was never sent).
     const answered = [...requests]
       .filter(([, request]) => request.url.startsWith(`${origin}/`))
@@ -418,7 +416,7 @@ test('a page served from another loopback port cannot drive the studio', async (
       expect(line, 'every request of the foreign page').toMatch(/^(403 |unsent POST \/api\/library\.open \(Fetch\))/);
     }
     const refused = answered.filter((line) => line.startsWith('403 '));
-    // Both rounds (token and cookie) of fetch, XHR, <img> and the preflights got there.
+    // Both rounds (with and without the token) of fetch, XHR, <img> and the preflights got there.
     expect(refused.length, 'the requests did reach the studio').toBeGreaterThanOrEqual(15);
     for (const type of ['Fetch', 'XHR', 'Image', 'Other']) {
       expect(refused.some((line) => line.endsWith(`(${type})`)), `a refused ${type} request`).toBe(true);
@@ -435,9 +433,9 @@ test('a wrong Host is refused (DNS rebinding)', async () => {
     const headers = { Host: host };
     const api = await apiRequest('library.open', { paths: [secretDir] }, headers);
     expectRefused(api, 403, [], `library.open for Host ${host}`);
-    expectRefused(await rawRequest(port, { path: `/files/photo/${openPhotoId}?token=${token}`, headers }), 403, [openPhotoFile], `photo for Host ${host}`);
+    expectRefused(await getResource(`/files/photo/${openPhotoId}`, { Authorization: `Bearer ${token}`, ...headers }), 403, [openPhotoFile], `photo for Host ${host}`);
     expectRefused(await rawRequest(port, { path: `/?token=${token}`, headers }), 403, [], `page for Host ${host}`);
-    expect(await tryEventSocket(`?token=${token}`, headers), `event socket for Host ${host}`).toBe(403);
+    expect(await tryEventSocket('', headers, socketProtocols()), `event socket for Host ${host}`).toBe(403);
   }
   expect(await rootPaths()).not.toContain(secretDir);
 
@@ -491,8 +489,7 @@ test('nothing outside the open library roots is served', async () => {
     { target: `/files/photo/999999`, status: 404 },
   ];
   for (const { target, status } of attempts) {
-    const separator = target.includes('?') ? '&' : '?';
-    const response = await rawRequest(port, { path: `${target}${separator}token=${token}` });
+    const response = await getResource(target);
     expectRefused(response, status, traversalFiles, target);
     expect(response.text, target).not.toContain(secretText.trim());
   }
@@ -500,25 +497,25 @@ test('nothing outside the open library roots is served', async () => {
   // A photo whose root was closed: its id no longer opens anything, in any form.
   const leaks = [closedPhotoFile, closedPhotoServed, closedThumbnailServed];
   for (const kind of ['photo', 'thumbnail', 'mask', 'prediction']) {
-    const response = await rawRequest(port, { path: `/files/${kind}/${closedPhotoId}?token=${token}` });
+    const response = await getResource(`/files/${kind}/${closedPhotoId}`);
     expectRefused(response, 403, leaks, `${kind} of a closed root`);
     expect(response.text).toContain('not in an open library folder');
   }
-  const sized = await rawRequest(port, { path: `/files/photo/${closedPhotoId}?maxSide=64&token=${token}` });
+  const sized = await getResource(`/files/photo/${closedPhotoId}?maxSide=64`);
   expectRefused(sized, 403, leaks, 'a scaled photo of a closed root');
   expect((await call<{ photos: unknown[] }>('library.query', {})).photos.length, 'the closed root is out of the grid').toBe(2);
 
   // The open root is still served, so the refusals above were about the paths.
-  const served = await rawRequest(port, { path: `/files/photo/${openPhotoId}?token=${token}` });
+  const served = await getResource(`/files/photo/${openPhotoId}`);
   expect(served.status).toBe(200);
 });
 
 test('the event socket refuses a missing or wrong token', async () => {
   expect(await tryEventSocket('')).toBe(401);
-  expect(await tryEventSocket(`?token=${token.slice(0, -2)}`)).toBe(401);
+  expect(await tryEventSocket('', {}, socketProtocols(token.slice(0, -2)))).toBe(401);
   expect(await tryEventSocket('', { Authorization: `Bearer ${token}x` })).toBe(401);
-  expect(await tryEventSocket('', { Cookie: `studio_token_${port}=nope` })).toBe(401);
-  expect(await tryEventSocket(`?token=${token}`)).toBe('open');
+  expect(await tryEventSocket('', {}, socketProtocols())).toBe('open');
+  expect(await tryEventSocket('', { Authorization: `Bearer ${token}` })).toBe('open');
 });
 
 test('the page has a strict CSP and an injected inline script does not run', async ({ page }) => {

@@ -37,8 +37,7 @@ export async function callApi<M extends MethodName>(serverUrl: string, method: M
 export async function fetchResource(serverUrl: string, kind: string, id: number, params: Record<string, string | number> = {}): Promise<Uint8Array> {
   const url = new URL(`/files/${kind}/${id}`, serverUrl);
   for (const [key, value] of Object.entries(params)) url.searchParams.set(key, String(value));
-  url.searchParams.set('token', tokenOf(serverUrl));
-  const response = await fetch(url);
+  const response = await fetch(url, { headers: { Authorization: `Bearer ${tokenOf(serverUrl)}` } });
   if (!response.ok) throw new Error(`GET ${url.pathname}: HTTP ${response.status} ${await response.text()}`);
   return new Uint8Array(await response.arrayBuffer());
 }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import WebSocket from 'ws';
+import { EVENTS_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX, resourceKey, signResource, signatureExpiry } from '../../electron/api/browserAuth';
 import { decodeJson } from '../../electron/api/codec';
 import type { Envelope } from '../../electron/api/errors';
 import type { Job, PhotoPage, StudioInfo } from '../../electron/api/types';
@@ -31,9 +32,9 @@ function callMethod(port: number, token: string, method: string, body: string, h
 }
 
 /** Opens the event socket; resolves with the socket, or rejects with the refusal's status. */
-function openEventSocket(port: number, query: string, headers: Record<string, string> = {}): Promise<WebSocket> {
+function openEventSocket(port: number, query: string, headers: Record<string, string> = {}, protocols: string[] = []): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`ws://127.0.0.1:${port}/api/events${query}`, { headers });
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/api/events${query}`, protocols, { headers });
     socket.once('open', () => resolve(socket));
     socket.once('unexpected-response', (_request, response) => {
       reject(new Error(`refused with ${response.statusCode}`));
@@ -70,6 +71,13 @@ describe('browser-mode server', () => {
       throw new Error(`${method}: ${envelope.error.message}`);
     }
     return envelope.value;
+  }
+
+  /** A resource path signed as the page signs it (electron/api/browserAuth.ts). */
+  function signedPath(kind: string, id: number, params: Record<string, string> = {}): string {
+    const expires = signatureExpiry(Date.now());
+    const query = new URLSearchParams({ ...params, exp: String(expires), sig: signResource(resourceKey(token), kind, id, params, expires) });
+    return `/files/${kind}/${id}?${query.toString()}`;
   }
 
   /** Opens a folder over HTTP and waits for its scan job to finish; returns its root id. */
@@ -144,7 +152,7 @@ describe('browser-mode server', () => {
     }
   });
 
-  it('answers 401 without a token or with a wrong one, on every route', async () => {
+  it('answers 401 without a token or with a wrong one; the token counts only as a header', async () => {
     const noToken = await rawRequest(port, { method: 'POST', path: '/api/app.info', headers: { 'Content-Type': 'application/json' }, body: '{}' });
     expect(noToken.status).toBe(401);
     expect(noToken.headers['www-authenticate']).toBe('Bearer');
@@ -153,15 +161,29 @@ describe('browser-mode server', () => {
 
     const wrongHeader = await callMethod(port, `${token}x`, 'app.info', '{}');
     expect(wrongHeader.status).toBe(401);
-    const wrongQuery = await rawRequest(port, { path: `/?token=${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}` });
-    expect(wrongQuery.status).toBe(401);
-    const wrongCookie = await rawRequest(port, { path: '/', headers: { Cookie: `studio_token_${port}=nope` } });
-    expect(wrongCookie.status).toBe(401);
-    expect((await rawRequest(port, { path: '/' })).status).toBe(401);
+    // The right token anywhere but the header opens nothing: not in the query, not as a cookie.
+    const post = { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' };
+    expect((await rawRequest(port, { ...post, path: `/api/app.info?token=${token}` })).status).toBe(401);
+    for (const name of [`studio_token_${port}`, 'token', 'studio_token']) {
+      const cookie = await rawRequest(port, { ...post, path: '/api/app.info', headers: { ...post.headers, Cookie: `${name}=${token}` } });
+      expect(cookie.status, `cookie ${name}`).toBe(401);
+    }
     expect((await rawRequest(port, { path: `/files/photo/${insideId}` })).status).toBe(401);
-    expect((await rawRequest(port, { path: '/assets/app-abc123.js' })).status).toBe(401);
-    // A right token in the query does not rescue a wrong Authorization header.
-    expect((await rawRequest(port, { path: `/?token=${token}`, headers: { Authorization: 'Bearer wrong' } })).status).toBe(401);
+    expect((await rawRequest(port, { path: `/files/photo/${insideId}?token=${token}` })).status).toBe(401);
+    expect((await rawRequest(port, { path: `/files/photo/${insideId}`, headers: { Cookie: `studio_token_${port}=${token}` } })).status).toBe(401);
+    // A wrong header is not rescued by a right signature.
+    const signed = signedPath('photo', insideId);
+    expect((await rawRequest(port, { path: signed })).status).toBe(200);
+    expect((await rawRequest(port, { path: signed, headers: { Authorization: 'Bearer wrong' } })).status).toBe(401);
+  });
+
+  it('serves the renderer files without a token, and sets no cookie', async () => {
+    for (const target of ['/', '/index.html', '/assets/app-abc123.js', `/?token=${token}`]) {
+      const response = await rawRequest(port, { path: target });
+      expect(response.status, target).toBe(200);
+      expect(response.headers['set-cookie'], target).toBeUndefined();
+      expect(response.text, target).not.toContain(token);
+    }
   });
 
   it('answers 403 to a foreign Origin and to a Host that is not this server', async () => {
@@ -228,11 +250,12 @@ describe('browser-mode server', () => {
   });
 
   it('serves resources under the open roots and refuses the others', async () => {
-    const inside = await rawRequest(port, { path: `/files/photo/${insideId}?token=${token}` });
+    const auth = { Authorization: `Bearer ${token}` };
+    const inside = await rawRequest(port, { path: `/files/photo/${insideId}`, headers: auth });
     expect(inside.status).toBe(200);
     expect(inside.headers['content-type']).toMatch(/^image\//);
     expect((await sharp(inside.body).metadata()).width).toBe(320);
-    const thumbnail = await rawRequest(port, { path: `/files/thumbnail/${insideId}?token=${token}` });
+    const thumbnail = await rawRequest(port, { path: `/files/thumbnail/${insideId}`, headers: auth });
     expect(thumbnail.status).toBe(200);
     expect((await sharp(thumbnail.body).metadata()).width).toBeGreaterThan(0);
     expect(inside.headers['cache-control']).toMatch(/private/);
@@ -242,16 +265,52 @@ describe('browser-mode server', () => {
       headers: { Authorization: `Bearer ${token}`, 'If-None-Match': String(inside.headers.etag) },
     });
     expect(revalidated.status).toBe(304);
-    const outside = await rawRequest(port, { path: `/files/photo/${outsideId}?token=${token}` });
+    const outside = await rawRequest(port, { path: `/files/photo/${outsideId}`, headers: auth });
     expect(outside.status).toBe(403);
     expect(outside.text).toMatch(/not in an open library/);
-    expect((await rawRequest(port, { path: `/files/thumbnail/${outsideId}?token=${token}` })).status).toBe(403);
-    expect((await rawRequest(port, { path: `/files/photo/999999?token=${token}` })).status).toBe(404);
-    expect((await rawRequest(port, { path: `/files/secret/1?token=${token}` })).status).toBe(404);
-    expect((await rawRequest(port, { path: `/files/photo/-1?token=${token}` })).status).toBe(400);
+    expect((await rawRequest(port, { path: `/files/thumbnail/${outsideId}`, headers: auth })).status).toBe(403);
+    expect((await rawRequest(port, { path: signedPath('photo', outsideId) })).status).toBe(403);
+    expect((await rawRequest(port, { path: `/files/photo/999999`, headers: auth })).status).toBe(404);
+    expect((await rawRequest(port, { path: `/files/secret/1`, headers: auth })).status).toBe(404);
+    expect((await rawRequest(port, { path: `/files/photo/-1`, headers: auth })).status).toBe(400);
   });
 
-  it('serves the page with a strict CSP and a cookie for its later requests', async () => {
+  it('serves a signed URL for exactly the resource, parameters and hours it was signed for', async () => {
+    const photo = await rawRequest(port, { path: signedPath('photo', insideId) });
+    expect(photo.status).toBe(200);
+    expect((await sharp(photo.body).metadata()).width).toBe(320);
+    const scaled = await rawRequest(port, { path: signedPath('photo', insideId, { maxSide: '64' }) });
+    expect(scaled.status).toBe(200);
+    expect((await sharp(scaled.body).metadata()).width).toBe(64);
+
+    const signature = (target: string): { exp: string; sig: string } => {
+      const url = new URL(target, 'http://x');
+      return { exp: url.searchParams.get('exp') ?? '', sig: url.searchParams.get('sig') ?? '' };
+    };
+    const { exp, sig } = signature(signedPath('photo', insideId));
+    const now = Math.floor(Date.now() / 1000);
+    const key = resourceKey(token);
+    const refusals: [string, string][] = [
+      ['another photo', `/files/photo/${outsideId}?exp=${exp}&sig=${sig}`],
+      ['another kind', `/files/mask/${insideId}?exp=${exp}&sig=${sig}`],
+      ['a parameter added', `/files/photo/${insideId}?maxSide=64&exp=${exp}&sig=${sig}`],
+      ['another expiry', `/files/photo/${insideId}?exp=${Number(exp) + 3600}&sig=${sig}`],
+      ['a changed signature', `/files/photo/${insideId}?exp=${exp}&sig=${sig.slice(0, -2)}AA`],
+      ['a signature twice', `/files/photo/${insideId}?exp=${exp}&sig=${sig}&sig=${sig}`],
+      ['no expiry', `/files/photo/${insideId}?sig=${sig}`],
+      ['expired', `/files/photo/${insideId}?exp=${now - 1}&sig=${signResource(key, 'photo', insideId, {}, now - 1)}`],
+      ['too far ahead', `/files/photo/${insideId}?exp=${now + 5 * 3600}&sig=${signResource(key, 'photo', insideId, {}, now + 5 * 3600)}`],
+      ['signed with the token itself', `/files/photo/${insideId}?exp=${exp}&sig=${signResource(new TextEncoder().encode(token), 'photo', insideId, {}, Number(exp))}`],
+    ];
+    for (const [what, target] of refusals) {
+      const response = await rawRequest(port, { path: target });
+      expect(response.status, what).toBe(401);
+      expect(response.body.includes(photo.body.subarray(100, 160)), what).toBe(false);
+    }
+    expect((await rawRequest(port, { path: refusals[7]![1] })).text).toMatch(/expired/);
+  });
+
+  it('serves the page with a strict CSP', async () => {
     const page = await rawRequest(port, { path: `/?token=${token}` });
     expect(page.status).toBe(200);
     expect(page.text).toContain('<title>Studio</title>');
@@ -263,18 +322,10 @@ describe('browser-mode server', () => {
     expect(page.headers['referrer-policy']).toBe('no-referrer');
     expect(page.headers['cross-origin-opener-policy']).toBe('same-origin');
     expect(page.headers['cross-origin-embedder-policy']).toBe('require-corp');
-    const cookie = page.headers['set-cookie']?.[0] ?? '';
-    expect(cookie).toMatch(new RegExp(`^studio_token_${port}=`));
-    expect(cookie).toContain('HttpOnly');
-    expect(cookie).toContain('SameSite=Strict');
-
-    const cookieValue = cookie.split(';')[0] ?? '';
-    const asset = await rawRequest(port, { path: '/assets/app-abc123.js', headers: { Cookie: cookieValue } });
+    const asset = await rawRequest(port, { path: '/assets/app-abc123.js' });
     expect(asset.status).toBe(200);
     expect(asset.headers['content-type']).toMatch(/^text\/javascript/);
     expect(asset.headers['cache-control']).toContain('immutable');
-    const call = await rawRequest(port, { method: 'POST', path: '/api/library.roots', headers: { Cookie: cookieValue, 'Content-Type': 'application/json' }, body: '{}' });
-    expect(call.status).toBe(200);
   });
 
   it('keeps static paths inside the renderer folder', async () => {
@@ -288,14 +339,24 @@ describe('browser-mode server', () => {
   });
 
   it('refuses the event socket without a token or from a foreign origin', async () => {
+    const right = [EVENTS_SUBPROTOCOL, `${TOKEN_SUBPROTOCOL_PREFIX}${token}`];
     await expect(openEventSocket(port, '')).rejects.toThrow(/401/);
-    await expect(openEventSocket(port, '?token=wrong')).rejects.toThrow(/401/);
-    await expect(openEventSocket(port, `?token=${token}`, { Origin: 'http://evil.example' })).rejects.toThrow(/403/);
-    await expect(openEventSocket(port, `?token=${token}`, { Host: `evil.example:${port}` })).rejects.toThrow(/403/);
+    await expect(openEventSocket(port, '', {}, [EVENTS_SUBPROTOCOL, `${TOKEN_SUBPROTOCOL_PREFIX}wrong`])).rejects.toThrow(/401/);
+    // The token in the query or a cookie is no credential any more.
+    await expect(openEventSocket(port, `?token=${token}`)).rejects.toThrow(/401/);
+    await expect(openEventSocket(port, '', { Cookie: `studio_token_${port}=${token}` })).rejects.toThrow(/401/);
+    await expect(openEventSocket(port, '', { Origin: 'http://evil.example' }, right)).rejects.toThrow(/403/);
+    await expect(openEventSocket(port, '', { Host: `evil.example:${port}` }, right)).rejects.toThrow(/403/);
+    // As a page opens it: the token as a subprotocol, and only the events one echoed.
+    const page = await openEventSocket(port, '', { Origin: `http://127.0.0.1:${port}` }, right);
+    expect(page.protocol).toBe(EVENTS_SUBPROTOCOL);
+    page.close();
+    const node = await openEventSocket(port, '', { Authorization: `Bearer ${token}` });
+    node.close();
   });
 
   it('forwards core events to the socket as {name, payload}', async () => {
-    const socket = await openEventSocket(port, `?token=${token}`, { Origin: `http://127.0.0.1:${port}` });
+    const socket = await openEventSocket(port, '', { Origin: `http://127.0.0.1:${port}`, Authorization: `Bearer ${token}` });
     try {
       const received: { name: string; payload: Job }[] = [];
       const finished = new Promise<void>((resolve) => {
