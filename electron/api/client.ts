@@ -3,6 +3,8 @@
  * builds it over Electron IPC (window.studio) or over HTTP + WebSocket (browser mode),
  * the tests over HTTP, and all get the same typed `studio.call(...)`.
  */
+import { NamedEmitters } from './event';
+import type { Subscription } from './event';
 import type { EventName, EventPayloads, StudioEvent } from './events';
 import type { MethodInput, MethodName, MethodResult } from './methods';
 import type { ResourceKind } from './resources';
@@ -18,23 +20,20 @@ export interface Transport {
 
 export interface StudioClient {
   call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodResult<M>>;
-  on<E extends EventName>(name: E, listener: (payload: EventPayloads[E]) => void): () => void;
+  on<E extends EventName>(name: E, listener: (payload: EventPayloads[E]) => void): Subscription;
   resourceUrl: Transport['resourceUrl'];
 }
 
 export function createClient(transport: Transport): StudioClient {
-  const listeners = new Map<EventName, Set<(payload: never) => void>>();
+  const events = new NamedEmitters<EventPayloads>();
   let unsubscribe: (() => void) | null = null;
 
+  // The transport's one subscription is made when the first listener comes.
   function ensureSubscribed(): void {
     if (unsubscribe) {
       return;
     }
-    unsubscribe = transport.subscribe((event) => {
-      for (const listener of listeners.get(event.name) ?? []) {
-        (listener as (payload: unknown) => void)(event.payload);
-      }
-    });
+    unsubscribe = transport.subscribe((event) => events.fire(event.name, event.payload));
   }
 
   return {
@@ -42,15 +41,7 @@ export function createClient(transport: Transport): StudioClient {
       transport.call(method, input) as Promise<MethodResult<M>>,
     on(name, listener) {
       ensureSubscribed();
-      let set = listeners.get(name);
-      if (!set) {
-        set = new Set();
-        listeners.set(name, set);
-      }
-      set.add(listener as (payload: never) => void);
-      return () => {
-        set.delete(listener as (payload: never) => void);
-      };
+      return events.on(name, listener);
     },
     resourceUrl: (kind, id, params) => transport.resourceUrl(kind, id, params),
   };

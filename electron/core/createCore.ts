@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StudioError } from '../api/errors';
-import type { EventName, EventPayloads } from '../api/events';
+import { Emitter, NamedEmitters } from '../api/event';
+import type { EventName, EventPayloads, StudioEvent } from '../api/events';
 import { isMethodName, methodSchemas } from '../api/methods';
 import type { MethodName, MethodResult } from '../api/methods';
 import type { ResourceKind } from '../api/resources';
@@ -111,23 +112,12 @@ export async function createCoreServices(options: CoreOptions): Promise<CoreServ
   const jobs = new JobQueue({ persistence: store, concurrency: { [SCAN_JOB_KIND]: 1 }, onError });
   const library = new LibraryService({ store, jobs, watch: options.watch ?? true, onError });
 
-  const listeners = new Map<EventName, Set<(payload: never) => void>>();
-  const anyListeners = new Set<(name: EventName, payload: EventPayloads[EventName]) => void>();
+  // A listener that throws is logged; the others and the service that fired still run.
+  const events = new NamedEmitters<EventPayloads>({ onListenerError: onError });
+  const anyEvent = new Emitter<StudioEvent>({ onListenerError: onError });
   function emit<E extends EventName>(name: E, payload: EventPayloads[E]): void {
-    for (const listener of listeners.get(name) ?? []) {
-      try {
-        (listener as (payload: EventPayloads[E]) => void)(payload);
-      } catch (error) {
-        onError(error);
-      }
-    }
-    for (const listener of anyListeners) {
-      try {
-        listener(name, payload);
-      } catch (error) {
-        onError(error);
-      }
-    }
+    events.fire(name, payload);
+    anyEvent.fire({ name, payload });
   }
   jobs.onDidChange((job) => emit('jobs.onDidChange', job));
   library.onDidChange((change) => emit('library.onDidChange', change));
@@ -223,7 +213,7 @@ export async function createCoreServices(options: CoreOptions): Promise<CoreServ
     'models.activate': (input) => modelRegistry.activate(input.id),
     'models.discard': (input) => modelRegistry.discard(input.id),
 
-    'finetune.python': (input) => finetune.python(input.python),
+    'finetune.python': () => finetune.python(),
     'finetune.start': (input) => finetune.start(input),
     'finetune.status': (input) => finetune.status(input.jobId),
     'finetune.results': (input) => finetune.results(input.modelId),
@@ -257,24 +247,9 @@ export async function createCoreServices(options: CoreOptions): Promise<CoreServ
       return handler(parsed.data);
     },
 
-    on(name, listener) {
-      let set = listeners.get(name);
-      if (!set) {
-        set = new Set();
-        listeners.set(name, set);
-      }
-      set.add(listener as (payload: never) => void);
-      return () => {
-        set.delete(listener as (payload: never) => void);
-      };
-    },
+    on: (name, listener) => events.on(name, listener),
 
-    onAny(listener) {
-      anyListeners.add(listener);
-      return () => {
-        anyListeners.delete(listener);
-      };
-    },
+    onAny: (listener) => anyEvent.event(({ name, payload }) => listener(name, payload)),
 
     /**
      * - photo: id = photo id; `maxSide` scales the long side down.

@@ -3,6 +3,7 @@
  * answers every API method, pushes events and serves binary resources. `createCore()`
  * (createCore.ts) builds it; main, the server, the CLI and the tests all use it.
  */
+import type { Subscription } from '../api/event';
 import type { EventName, EventPayloads } from '../api/events';
 import type { MethodName, MethodParsedInput, MethodResult } from '../api/methods';
 import type { ResourceKind } from '../api/resources';
@@ -19,9 +20,9 @@ export type MethodHandlers = {
 export interface StudioCore {
   /** Validates `input` with the method's schema, then runs the handler. Throws StudioError. */
   call<M extends MethodName>(method: M, input: unknown): Promise<MethodResult<M>>;
-  on<E extends EventName>(name: E, listener: (payload: EventPayloads[E]) => void): () => void;
+  on<E extends EventName>(name: E, listener: (payload: EventPayloads[E]) => void): Subscription;
   /** Every event, for transports that forward all of them. */
-  onAny(listener: (name: EventName, payload: EventPayloads[EventName]) => void): () => void;
+  onAny(listener: (name: EventName, payload: EventPayloads[EventName]) => void): Subscription;
   /**
    * Bytes of a photo / thumbnail / mask / prediction. Only photos under an open library
    * root are served (StudioError 'forbidden' / 'not-found' otherwise).

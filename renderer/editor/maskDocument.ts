@@ -15,7 +15,7 @@
  * Every change of what the document says about itself (its pixels, its history, whether
  * it is saved) fires `onDidChange`, so what shows the document follows it on its own.
  */
-import { Emitter } from '../lib/event';
+import { Emitter } from '../../electron/api/event';
 import { capsuleBounds, capsuleSpans, paintSegment } from './brush';
 import { applyThreshold, clearMask, fillPolygon, floodFill, invertMask, paintWithPrediction } from './fill';
 import { MaskEdit } from './maskEdit';

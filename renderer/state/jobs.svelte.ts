@@ -4,9 +4,11 @@
  * already running.
  */
 /* eslint-disable svelte/prefer-svelte-reactivity --
-   The Map and Sets here are bookkeeping and listener lists; the UI reads only the `jobs`
-   array, replaced as a whole. */
+   The Map and Set here are bookkeeping; the UI reads only the `jobs` array, replaced as
+   a whole. */
 import type { StudioClient } from '../../electron/api/client';
+import { Emitter } from '../../electron/api/event';
+import type { Event } from '../../electron/api/event';
 import type { Job } from '../../electron/api/types';
 
 /** Finished jobs stay listed this long, so a quick scan's outcome can still be read. */
@@ -19,8 +21,12 @@ export function isActive(job: Job): boolean {
 export class JobsState {
   readonly #client: StudioClient;
   #byId = new Map<string, Job>();
-  readonly #finishedListeners = new Set<(job: Job) => void>();
-  readonly #changeListeners = new Set<(job: Job) => void>();
+  readonly #didFinish = new Emitter<Job>();
+  readonly #didChange = new Emitter<Job>();
+  /** Fires once per job when it reaches done, failed or cancelled. */
+  readonly onDidFinish: Event<Job> = this.#didFinish.event;
+  /** Fires on every change of any job. */
+  readonly onDidChange: Event<Job> = this.#didChange.event;
 
   /** Jobs to show: every active one, then the most recent finished ones. */
   jobs = $state.raw<Job[]>([]);
@@ -59,29 +65,13 @@ export class JobsState {
     }
   }
 
-  /** Called once per job when it reaches done, failed or cancelled. */
-  onDidFinish(listener: (job: Job) => void): () => void {
-    this.#finishedListeners.add(listener);
-    return () => this.#finishedListeners.delete(listener);
-  }
-
-  /** Called on every change of any job. */
-  onDidChange(listener: (job: Job) => void): () => void {
-    this.#changeListeners.add(listener);
-    return () => this.#changeListeners.delete(listener);
-  }
-
   #upsert(job: Job): void {
     const previous = this.#byId.get(job.id);
     this.#byId.set(job.id, job);
     this.#publish();
-    for (const listener of this.#changeListeners) {
-      listener(job);
-    }
+    this.#didChange.fire(job);
     if (!isActive(job) && (previous === undefined || isActive(previous))) {
-      for (const listener of this.#finishedListeners) {
-        listener(job);
-      }
+      this.#didFinish.fire(job);
     }
   }
 

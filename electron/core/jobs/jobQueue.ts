@@ -7,6 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { StudioError } from '../../api/errors';
+import { Emitter } from '../../api/event';
+import type { Event } from '../../api/event';
 import type { Job, JobState } from '../../api/types';
 import { RateMeter } from './rateMeter';
 
@@ -53,8 +55,6 @@ export interface JobQueueOptions {
   onError?: (error: unknown) => void;
 }
 
-type Listener = (job: Job) => void;
-
 interface Entry {
   job: Job;
   params: unknown;
@@ -82,7 +82,9 @@ export class JobQueue {
   readonly #entries = new Map<string, Entry>();
   readonly #waiting: Entry[] = [];
   readonly #runningByKind = new Map<string, number>();
-  readonly #listeners = new Set<Listener>();
+  readonly #didChange: Emitter<Job>;
+  /** Fires on every change of every job. */
+  readonly onDidChange: Event<Job>;
   readonly #persistence: JobPersistence | undefined;
   readonly #concurrency: Record<string, number>;
   readonly #defaultConcurrency: number;
@@ -104,16 +106,11 @@ export class JobQueue {
     this.#now = options.now ?? (() => Date.now());
     this.#newId = options.newId ?? (() => randomUUID());
     this.#onError = options.onError ?? ((error) => console.error('[jobs]', error));
+    this.#didChange = new Emitter<Job>({ onListenerError: this.#onError });
+    this.onDidChange = this.#didChange.event;
     this.#persistence?.failInterruptedJobs('interrupted: the studio stopped before the job finished');
   }
 
-  /** Subscribes to every change of every job; returns the unsubscribe function. */
-  onDidChange(listener: Listener): () => void {
-    this.#listeners.add(listener);
-    return () => {
-      this.#listeners.delete(listener);
-    };
-  }
 
   /** Queues a job; it starts as soon as its kind has a free slot. Returns its first state. */
   enqueue<R>(spec: JobSpec, run: JobFunction<R>): Job {
@@ -330,13 +327,6 @@ export class JobQueue {
       entry.pendingEmit = null;
     }
     entry.lastEmitAt = this.#now();
-    const snapshot = { ...entry.job };
-    for (const listener of this.#listeners) {
-      try {
-        listener(snapshot);
-      } catch (error) {
-        this.#onError(error);
-      }
-    }
+    this.#didChange.fire({ ...entry.job });
   }
 }

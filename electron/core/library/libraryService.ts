@@ -8,6 +8,8 @@
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { StudioError } from '../../api/errors';
+import { Emitter } from '../../api/event';
+import type { Event } from '../../api/event';
 import type { LibraryChange, LibraryRoot } from '../../api/types';
 import type { JobContext, JobQueue } from '../jobs/jobQueue';
 import type { Store, Thumbnail } from '../store/store';
@@ -71,7 +73,9 @@ export class LibraryService {
   readonly #watch: boolean;
   readonly #watchOptions: WatchOptions;
   readonly #onError: (error: unknown) => void;
-  readonly #listeners = new Set<(change: LibraryChange) => void>();
+  readonly #didChange: Emitter<LibraryChange>;
+  /** Fires on library changes (scans and watcher). */
+  readonly onDidChange: Event<LibraryChange>;
   readonly #watchers = new Map<number, LibraryWatcher>();
   /** Per root: the tail of its chain of scans and updates. */
   readonly #rootLocks = new Map<number, Promise<unknown>>();
@@ -89,19 +93,13 @@ export class LibraryService {
     this.#watch = options.watch ?? true;
     this.#watchOptions = options.watchOptions ?? {};
     this.#onError = options.onError ?? ((error) => console.warn('[library]', error));
+    this.#didChange = new Emitter<LibraryChange>({ onListenerError: this.#onError });
+    this.onDidChange = this.#didChange.event;
     const probeOptions = {
       thumbnailMaxSide: this.#thumbnailSide,
       ...(this.#maxPixels === undefined ? {} : { maxPixels: this.#maxPixels }),
     };
     this.#probe = (absPath) => probePhoto(absPath, probeOptions);
-  }
-
-  /** Subscribes to library changes (scans and watcher); returns the unsubscribe function. */
-  onDidChange(listener: (change: LibraryChange) => void): () => void {
-    this.#listeners.add(listener);
-    return () => {
-      this.#listeners.delete(listener);
-    };
   }
 
   /**
@@ -238,7 +236,7 @@ export class LibraryService {
       { store: this.#store, probe: this.#probe, concurrency: this.#concurrency },
       context.signal,
       context.progress,
-      (changes) => changes.forEach((change) => this.#emit(change)),
+      (changes) => changes.forEach((change) => this.#didChange.fire(change)),
     );
     return scan.scanRoots(roots);
   }
@@ -254,16 +252,6 @@ export class LibraryService {
     } finally {
       for (const id of rootIds) {
         if (this.#rootLocks.get(id) === tail) this.#rootLocks.delete(id);
-      }
-    }
-  }
-
-  #emit(change: LibraryChange): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(change);
-      } catch (error) {
-        this.#onError(error);
       }
     }
   }
@@ -317,7 +305,7 @@ export class LibraryService {
       { store: this.#store, probe: this.#probe, concurrency: this.#concurrency },
       new AbortController().signal,
       () => {},
-      (changes) => changes.forEach((change) => this.#emit(change)),
+      (changes) => changes.forEach((change) => this.#didChange.fire(change)),
     );
     await scan.updatePaths(root, relPaths);
   }
