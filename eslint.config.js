@@ -61,12 +61,51 @@ export default tseslint.config(
     },
   },
   {
-    // Everything under electron/ except main.ts and preload.ts runs under plain Node.
-    files: ['electron/core/**/*.ts', 'electron/server/**/*.ts', 'electron/cli/**/*.ts', 'test/**/*.ts'],
+    // Everything under electron/ except main.ts and preload.ts runs under plain Node,
+    // electron/desktop/ included: main.ts hands it Electron's objects, so it is tested under Node.
+    files: ['electron/core/**/*.ts', 'electron/server/**/*.ts', 'electron/cli/**/*.ts', 'electron/desktop/**/*.ts', 'test/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         paths: [{ name: 'electron', message: 'only electron/main.ts and electron/preload.ts import electron' }],
         patterns: [{ group: ['**/renderer/**'], message: 'Node code never imports the renderer' }],
+      }],
+    },
+  },
+  {
+    // The core serves every shell and knows none of them.
+    files: ['electron/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'only electron/main.ts and electron/preload.ts import electron' }],
+        patterns: [
+          { group: ['**/renderer/**'], message: 'Node code never imports the renderer' },
+          { group: ['**/server/**', '**/cli/**', '**/desktop/**'], message: 'electron/core knows no shell: the server, the CLI and the desktop import it, not the other way' },
+        ],
+      }],
+    },
+  },
+  {
+    // Browser mode and the desktop shell are siblings: neither imports the other's code or the CLI.
+    files: ['electron/server/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'only electron/main.ts and electron/preload.ts import electron' }],
+        patterns: [
+          { group: ['**/renderer/**'], message: 'Node code never imports the renderer' },
+          { group: ['**/cli/**', '**/desktop/**'], message: 'electron/server imports only api/ and core/' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['electron/desktop/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'only electron/main.ts and electron/preload.ts import electron' }],
+        patterns: [
+          { group: ['**/renderer/**'], message: 'Node code never imports the renderer' },
+          { group: ['**/cli/**'], message: 'the desktop shell does not import the command line' },
+        ],
       }],
     },
   },

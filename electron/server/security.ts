@@ -19,7 +19,7 @@ import {
   TOKEN_SUBPROTOCOL_PREFIX,
   signedText,
 } from '../api/browserAuth';
-import { pageContentSecurityPolicy } from '../core/app/pagePolicy';
+import { pageContentSecurityPolicy } from './pagePolicy';
 
 /** A fresh 256-bit token, URL-safe. */
 export function createToken(): string {

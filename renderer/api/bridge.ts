@@ -20,7 +20,7 @@ export interface StudioBridge {
   onBeforeClose?(save: () => Promise<boolean>): () => void;
 }
 
-/** A native menu item the main process forwards to the page (electron/core/app/menuTemplate.ts). */
+/** A native menu item the main process forwards to the page (electron/desktop/menuTemplate.ts). */
 export interface MenuCommand {
   command: string;
   args?: unknown;

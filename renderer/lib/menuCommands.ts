@@ -1,5 +1,5 @@
 /**
- * Native menu commands (electron/core/app/menuTemplate.ts) as the page handles them. In
+ * Native menu commands (electron/desktop/menuTemplate.ts) as the page handles them. In
  * the desktop app the menu's accelerators (Ctrl+Z, Ctrl+S, ?) reach the page as these
  * commands rather than as key presses; browser mode has no menu and never sends them.
  */

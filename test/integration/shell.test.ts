@@ -19,7 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APP_CONTENT_SECURITY_POLICY } from '../../electron/core/app/appProtocol';
+import { APP_CONTENT_SECURITY_POLICY } from '../../electron/desktop/appProtocol';
 import buildRendererIfStale from '../e2e/globalSetup';
 import { grayPng } from '../fixtures/images';
 

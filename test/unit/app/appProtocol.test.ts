@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RESOURCE_KINDS, desktopResourceUrl } from '../../../electron/api/resources';
-import { APP_CONTENT_SECURITY_POLICY, APP_PAGE_URL, isAppUrl, parseAppRequest } from '../../../electron/core/app/appProtocol';
+import { APP_CONTENT_SECURITY_POLICY, APP_PAGE_URL, isAppUrl, parseAppRequest } from '../../../electron/desktop/appProtocol';
 
 describe('the studio://app origin', () => {
   it('recognises only its own origin', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { answerWithin, CloseGuard } from '../../../electron/core/app/closeGuard';
-import type { SaveAnswer } from '../../../electron/core/app/closeGuard';
+import { answerWithin, CloseGuard } from '../../../electron/desktop/closeGuard';
+import type { SaveAnswer } from '../../../electron/desktop/closeGuard';
 
 /** A guard whose page answers with `answers` in turn and whose user answers `confirm`. */
 function guardWith(answers: SaveAnswer[], confirm: boolean[] = []) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildMenuTemplate } from '../../../electron/core/app/menuTemplate';
-import type { MenuItemSpec } from '../../../electron/core/app/menuTemplate';
+import { buildMenuTemplate } from '../../../electron/desktop/menuTemplate';
+import type { MenuItemSpec } from '../../../electron/desktop/menuTemplate';
 
 function flatten(items: MenuItemSpec[]): MenuItemSpec[] {
   return items.flatMap((item) => [item, ...flatten(item.submenu ?? [])]);

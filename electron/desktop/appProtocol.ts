@@ -6,9 +6,9 @@
  * pixels from a canvas (a photo from another origin would taint it). The paths are those
  * of browser mode: `/files/<kind>/<id>?…` for resources, anything else a renderer file.
  */
-import { DESKTOP_ORIGIN, isResourceKind } from '../../api/resources';
-import type { ResourceKind } from '../../api/resources';
-import { pageContentSecurityPolicy } from './pagePolicy';
+import { DESKTOP_ORIGIN, isResourceKind } from '../api/resources';
+import type { ResourceKind } from '../api/resources';
+import { pageContentSecurityPolicy } from '../server/pagePolicy';
 
 /** What a `studio://` request asks for. */
 export type AppRequest =
