@@ -9,5 +9,8 @@ export declare const repoRoot: string;
  */
 export declare function electronBinary(packageDir?: string, env?: NodeJS.ProcessEnv, platform?: NodeJS.Platform): string | null;
 
+/** The version of that Electron (ELECTRON_OVERRIDE_DIST_PATH's `version` file, else the electron package's). */
+export declare function electronVersion(packageDir?: string, env?: NodeJS.ProcessEnv): string;
+
 /** What `npm start` and the packaging step print when the binary is missing. */
 export declare const MISSING_ELECTRON_MESSAGE: string;

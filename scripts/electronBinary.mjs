@@ -41,6 +41,20 @@ export function electronBinary(
   return existsSync(binary) ? binary : null;
 }
 
+/**
+ * The version of that Electron: the `version` file of the ELECTRON_OVERRIDE_DIST_PATH
+ * folder when one is set and has it (Electron's own zips carry one), else the electron
+ * package's. Native addons must be built for exactly this version.
+ */
+export function electronVersion(packageDir = path.join(repoRoot, 'node_modules', 'electron'), env = process.env) {
+  const override = env.ELECTRON_OVERRIDE_DIST_PATH;
+  const versionFile = override ? path.join(override, 'version') : '';
+  if (versionFile && existsSync(versionFile)) {
+    return readFileSync(versionFile, 'utf8').trim().replace(/^v/, '');
+  }
+  return JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')).version;
+}
+
 export const MISSING_ELECTRON_MESSAGE = [
   'The Electron binary is not installed (its download failed or was skipped, e.g. offline).',
   'Online, run:  node node_modules/electron/install.js',

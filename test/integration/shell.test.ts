@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_CONTENT_SECURITY_POLICY } from '../../electron/desktop/appProtocol';
+import { PACKAGED_ELECTRON_SQLITE_DIR } from '../../electron/core/store/sqliteBinding';
 import buildRendererIfStale from '../e2e/globalSetup';
 import { grayPng } from '../fixtures/images';
 
@@ -181,13 +182,18 @@ describe('the electron-builder config', () => {
     expect(config.extraMetadata?.homepage).toMatch(/^https:\/\//);
   });
 
-  it('unpacks and rebuilds the native modules', () => {
-    for (const name of NATIVE_MODULES) {
+  it('unpacks the native modules, ships the Electron build of better-sqlite3, and never rebuilds node_modules', () => {
+    for (const name of ['sharp', 'onnxruntime-node']) {
       expect(config.asarUnpack, name).toContain(`node_modules/${name}/**`);
     }
     // sharp's compiled libvips lives in the @img packages.
     expect(config.asarUnpack).toContain('node_modules/@img/**');
-    expect(config.npmRebuild).toBe(true);
+    // better-sqlite3 for Electron is staged where the packaged app looks for it
+    // (app.asar.unpacked/<that folder>); npm's Node build stays out of the package...
+    expect(config.asarUnpack).toContain(`${PACKAGED_ELECTRON_SQLITE_DIR}/**`);
+    expect(config.files?.flatMap((set) => set.filter ?? [])).toContain('!node_modules/better-sqlite3/{build,deps,src}/**');
+    // ...and in node_modules, built for Node: a rebuild there would break the CLI and the tests.
+    expect(config.npmRebuild).toBe(false);
   });
 
   it('ships the bundles, models/ and the sample library', () => {
