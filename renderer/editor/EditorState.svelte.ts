@@ -10,25 +10,9 @@
 import type { CompareMode } from './editorScene';
 import type { MaskDocument } from './maskDocument';
 import { Keymap } from './shortcuts';
+import { TOOL_LABELS } from './tools/toolId';
+import type { ToolId } from './tools/toolId';
 import type { Viewport } from './viewport';
-
-export type ToolId = 'brush' | 'lasso' | 'polygon' | 'flood' | 'threshold' | 'predictionBrush' | 'refine';
-
-/** Status buttons: corrected and reviewed are stored with the mask; skip moves on. */
-export type ReviewStatus = 'corrected' | 'reviewed' | 'skip';
-/** The status a saved mask carries. */
-export type SaveStatus = Exclude<ReviewStatus, 'skip'>;
-export type NavigateDirection = 'next' | 'previous' | 'nextUnreviewed' | 'previousUnreviewed';
-
-export const TOOL_LABELS: Record<ToolId, string> = {
-  brush: 'Brush',
-  lasso: 'Lasso',
-  polygon: 'Polygon',
-  flood: 'Flood fill',
-  threshold: 'Threshold',
-  predictionBrush: 'Paint with prediction',
-  refine: 'Refine',
-};
 
 export const MIN_BRUSH_SIZE = 1;
 export const MAX_BRUSH_SIZE = 1000;
@@ -71,6 +55,8 @@ export class EditorState {
   /** A whole-photo refine's progress (0..1) while it runs, else null; editing waits for it. */
   refineProgress = $state<number | null>(null);
   saveError = $state<string | null>(null);
+  /** A short message in the status line ("Saved.", why a tool cannot start), cleared after a while. */
+  notice = $state<string | null>(null);
   lastSavedAt = $state<number | null>(null);
   undoCount = $state(0);
   redoCount = $state(0);
@@ -91,6 +77,11 @@ export class EditorState {
   /** Brush radius in photo pixels. */
   get brushRadius(): number {
     return Math.max(0.5, this.brushSize / 2);
+  }
+
+  /** The mask takes edits: loaded, no help over it, no whole-photo refine running. */
+  get canEdit(): boolean {
+    return this.ready && !this.helpOpen && this.refineProgress === null;
   }
 
   /** Name of the active tool as the toolbar says it. */

@@ -1,6 +1,7 @@
 /**
- * The editor's keyboard: every command, its default keys, rebinding with conflict
+ * The editor's keyboard: key combinations, the keymap with rebinding and conflict
  * detection, JSON for the shell to keep in localStorage, and the help overlay's data.
+ * The commands themselves and their default keys are declared in commands.ts.
  *
  * A key combination is written `Ctrl+Shift+z`: modifiers in the fixed order Ctrl, Alt,
  * Shift, then the key (a lower-case letter or digit, or a `KeyboardEvent.key` name such
@@ -8,95 +9,10 @@
  * only for letters, digits and named keys: for symbols the character already says it
  * (`?` is Shift+/ on one layout and something else on another).
  *
- * Clashes resolved in the defaults: `1` is 100 % zoom as in most image editors, so the
- * statuses take Alt+1/2/3; `r` is the refine brush and Shift+R refines the whole mask.
  * Space (pan while held) is not a command: it is listed in the help but cannot be rebound.
  */
-
-export type CommandId =
-  | 'tool.brush'
-  | 'tool.eraser'
-  | 'tool.lasso'
-  | 'tool.polygon'
-  | 'tool.flood'
-  | 'tool.threshold'
-  | 'tool.predictionBrush'
-  | 'tool.refine'
-  | 'brush.smaller'
-  | 'brush.larger'
-  | 'brush.swapMode'
-  | 'threshold.lower'
-  | 'threshold.raise'
-  | 'mask.invert'
-  | 'mask.clear'
-  | 'mask.refineAll'
-  | 'view.toggleOverlay'
-  | 'view.toggleOutline'
-  | 'view.togglePrediction'
-  | 'view.compare'
-  | 'view.fit'
-  | 'view.actualSize'
-  | 'view.zoomIn'
-  | 'view.zoomOut'
-  | 'view.help'
-  | 'edit.undo'
-  | 'edit.redo'
-  | 'file.save'
-  | 'nav.next'
-  | 'nav.previous'
-  | 'nav.nextUnreviewed'
-  | 'nav.previousUnreviewed'
-  | 'status.corrected'
-  | 'status.reviewed'
-  | 'status.skip';
-
-export type CommandGroup = 'Tools' | 'Brush' | 'Mask' | 'View' | 'Edit' | 'Photos';
-
-export interface CommandInfo {
-  id: CommandId;
-  group: CommandGroup;
-  label: string;
-  defaults: readonly string[];
-}
-
-/** Every command in help order, with its default keys. */
-export const COMMANDS: readonly CommandInfo[] = [
-  { id: 'tool.brush', group: 'Tools', label: 'Brush (paint blur)', defaults: ['b'] },
-  { id: 'tool.eraser', group: 'Tools', label: 'Eraser', defaults: ['e'] },
-  { id: 'tool.lasso', group: 'Tools', label: 'Lasso fill / cut (Alt = cut)', defaults: ['l'] },
-  { id: 'tool.polygon', group: 'Tools', label: 'Polygon fill / cut (Alt = cut)', defaults: ['p'] },
-  { id: 'tool.flood', group: 'Tools', label: 'Flood fill', defaults: ['g'] },
-  { id: 'tool.threshold', group: 'Tools', label: 'Threshold the prediction', defaults: ['t'] },
-  { id: 'tool.predictionBrush', group: 'Tools', label: 'Paint with prediction', defaults: ['w'] },
-  { id: 'tool.refine', group: 'Tools', label: 'Refine brush (snap to edges)', defaults: ['r'] },
-  { id: 'brush.smaller', group: 'Brush', label: 'Smaller brush', defaults: ['['] },
-  { id: 'brush.larger', group: 'Brush', label: 'Larger brush', defaults: [']'] },
-  { id: 'brush.swapMode', group: 'Brush', label: 'Swap paint / erase', defaults: ['x'] },
-  { id: 'threshold.lower', group: 'Brush', label: 'Lower threshold', defaults: [','] },
-  { id: 'threshold.raise', group: 'Brush', label: 'Raise threshold', defaults: ['.'] },
-  { id: 'mask.invert', group: 'Mask', label: 'Invert mask', defaults: ['i'] },
-  { id: 'mask.clear', group: 'Mask', label: 'Clear mask', defaults: ['Delete'] },
-  { id: 'mask.refineAll', group: 'Mask', label: 'Refine the whole mask', defaults: ['Shift+r'] },
-  { id: 'view.toggleOverlay', group: 'View', label: 'Show / hide mask', defaults: ['o'] },
-  { id: 'view.toggleOutline', group: 'View', label: 'Outline only', defaults: ['Shift+o'] },
-  { id: 'view.togglePrediction', group: 'View', label: 'Show / hide prediction', defaults: ['m'] },
-  { id: 'view.compare', group: 'View', label: 'Compare: off / side by side / swipe', defaults: ['c'] },
-  { id: 'view.fit', group: 'View', label: 'Fit to window', defaults: ['f', '0'] },
-  { id: 'view.actualSize', group: 'View', label: 'Zoom 100 %', defaults: ['1'] },
-  { id: 'view.zoomIn', group: 'View', label: 'Zoom in', defaults: ['=', '+'] },
-  { id: 'view.zoomOut', group: 'View', label: 'Zoom out', defaults: ['-'] },
-  { id: 'view.help', group: 'View', label: 'Keyboard help', defaults: ['?'] },
-  { id: 'edit.undo', group: 'Edit', label: 'Undo', defaults: ['Ctrl+z'] },
-  { id: 'edit.redo', group: 'Edit', label: 'Redo', defaults: ['Ctrl+Shift+z', 'Ctrl+y'] },
-  { id: 'file.save', group: 'Edit', label: 'Save mask', defaults: ['Ctrl+s'] },
-  { id: 'nav.next', group: 'Photos', label: 'Next photo', defaults: ['ArrowRight'] },
-  { id: 'nav.previous', group: 'Photos', label: 'Previous photo', defaults: ['ArrowLeft'] },
-  { id: 'nav.nextUnreviewed', group: 'Photos', label: 'Next unreviewed photo', defaults: ['Shift+ArrowRight'] },
-  { id: 'nav.previousUnreviewed', group: 'Photos', label: 'Previous unreviewed photo', defaults: ['Shift+ArrowLeft'] },
-  { id: 'status.corrected', group: 'Photos', label: 'Mark corrected, next', defaults: ['Alt+1'] },
-  { id: 'status.reviewed', group: 'Photos', label: 'Mark reviewed, next', defaults: ['Alt+2'] },
-  { id: 'status.skip', group: 'Photos', label: 'Skip, next', defaults: ['Alt+3'] },
-];
+import { COMMANDS, commandOf, isCommandId } from './commands';
+import type { CommandGroup, CommandId } from './commands';
 
 /** Held keys and pointer gestures: shown in the help, not rebindable. */
 export const GESTURES: readonly { keys: string; label: string }[] = [
@@ -109,16 +25,11 @@ export const GESTURES: readonly { keys: string; label: string }[] = [
   { keys: 'Escape', label: 'Cancel the polygon / close help' },
 ];
 
-const COMMAND_IDS = new Set<string>(COMMANDS.map((command) => command.id));
 const MODIFIER_ORDER = ['Ctrl', 'Alt', 'Shift'] as const;
 const NAMED_KEYS = new Set([
   'ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'Enter', 'Escape', 'Backspace', 'Delete', 'Tab',
   'Home', 'End', 'PageUp', 'PageDown', 'Insert', 'F1', 'F2', 'F3', 'F4', 'F5', 'F6', 'F7', 'F8', 'F9', 'F10', 'F11', 'F12',
 ]);
-
-export function isCommandId(value: string): value is CommandId {
-  return COMMAND_IDS.has(value);
-}
 
 /** What a keyboard event carries that matters here (a real KeyboardEvent fits). */
 export interface KeyLike {
@@ -265,14 +176,13 @@ export class Keymap {
 
   /** Back to the default keys for one command (others that took them lose them). */
   reset(command: CommandId): void {
-    const info = COMMANDS.find((c) => c.id === command)!;
     this.#bindings.set(command, []);
-    for (const combo of info.defaults) this.bind(command, combo, { force: true });
+    for (const combo of commandOf(command).keys) this.bind(command, combo, { force: true });
   }
 
   resetAll(): void {
     this.#bindings.clear();
-    for (const command of COMMANDS) this.#bindings.set(command.id, [...command.defaults]);
+    for (const command of COMMANDS) this.#bindings.set(command.id, [...command.keys]);
   }
 
   /** Every combination bound to more than one command (empty for a consistent keymap). */
@@ -302,7 +212,7 @@ export class Keymap {
     const bindings: Partial<Record<CommandId, string[]>> = {};
     for (const command of COMMANDS) {
       const keys = this.keysOf(command.id);
-      const same = keys.length === command.defaults.length && keys.every((key, i) => key === command.defaults[i]);
+      const same = keys.length === command.keys.length && keys.every((key, i) => key === command.keys[i]);
       if (!same) bindings[command.id] = [...keys];
     }
     return { version: 1, bindings };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { COMMANDS, Keymap, comboFromEvent, formatCombo, normalizeCombo } from '../../../renderer/editor/shortcuts';
+import { COMMANDS } from '../../../renderer/editor/commands';
+import { Keymap, comboFromEvent, formatCombo, normalizeCombo } from '../../../renderer/editor/shortcuts';
 import type { KeyLike } from '../../../renderer/editor/shortcuts';
 
 function key(keyName: string, modifiers: Partial<KeyLike> = {}): KeyLike {
