@@ -5,20 +5,19 @@
  * converted to the studio's mask contract: 8-bit grayscale PNG at the photo's own pixel
  * size, 255 = defocus-blurred (the polarity of these datasets), nothing in between.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
 import sharp from 'sharp';
-import { ITEM_STATUSES } from '../../api/types';
 import type { ItemStatus, Split } from '../../api/types';
+import type { DatasetLayout } from '../datasets/datasetLayout';
 import type { Store } from '../store/store';
 import { walkLibrary } from './walk';
 
+/** A folder with one images/ + gt/ pair, as the library imports it (datasets/datasetLayout.ts finds it). */
 export interface CtcugLayout {
   /** The annotated folder (holds images/ and gt/). */
   folder: string;
   imagesDir: string;
   gtDir: string;
-  /** Split per stem, from train.txt / test.txt, or the folder's own name (CUHK's train/). */
+  /** Split per stem, from train.txt / test.txt. */
   splits: Map<string, Split>;
   /** Split of stems not listed (a folder named train/ or test/), else null. */
   defaultSplit: Split | null;
@@ -53,25 +52,6 @@ export interface MaskImportOptions {
   progress?: (done: number, total: number, message?: string) => void;
 }
 
-async function isFolder(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-async function readStems(path: string): Promise<string[]> {
-  try {
-    return (await readFile(path, 'utf8'))
-      .split(/\r?\n/)
-      .map((line) => stemOf(line.trim()))
-      .filter((line) => line !== '');
-  } catch {
-    return [];
-  }
-}
-
 /** 'a/b.jpg' → 'a/b'. */
 export function stemOf(relPath: string): string {
   const slash = relPath.lastIndexOf('/');
@@ -79,28 +59,22 @@ export function stemOf(relPath: string): string {
   return dot > slash + 1 ? relPath.slice(0, dot) : relPath;
 }
 
-/** The layout of `folder` when it has both images/ and gt/, else null. */
-export async function detectCtcugLayout(folder: string): Promise<CtcugLayout | null> {
-  const imagesDir = join(folder, 'images');
-  const gtDir = join(folder, 'gt');
-  if (!(await isFolder(imagesDir)) || !(await isFolder(gtDir))) return null;
-
-  const splits = new Map<string, Split>();
-  for (const split of ['train', 'test'] as const) {
-    for (const stem of await readStems(join(folder, `${split}.txt`))) splits.set(stem, split);
-  }
-  const name = basename(folder).toLowerCase();
-  const defaultSplit: Split | null = name === 'train' || name === 'test' ? name : null;
-
-  let manifestStatus: ItemStatus | null = null;
-  try {
-    const manifest = JSON.parse(await readFile(join(folder, 'manifest.json'), 'utf8')) as { annotation?: { status?: unknown } };
-    const status = manifest.annotation?.status;
-    if (typeof status === 'string' && (ITEM_STATUSES as readonly string[]).includes(status)) manifestStatus = status as ItemStatus;
-  } catch {
-    // No manifest, or not ours: the defaults apply.
-  }
-  return { folder, imagesDir, gtDir, splits, defaultSplit, manifestStatus };
+/**
+ * The one-pair CTCUG / CUHK layout of a dataset layout, or null for layouts the library
+ * does not import itself (COCO, DUT-DBD's inverted masks, folders split into parts):
+ * those go through the dataset importer.
+ */
+export function ctcugLayoutOf(layout: DatasetLayout | null): CtcugLayout | null {
+  const part = layout?.parts.length === 1 ? layout.parts[0]! : null;
+  if (!layout || !part || part.gtDir === null || (layout.kind !== 'ctcug' && layout.kind !== 'cuhk')) return null;
+  return {
+    folder: layout.folder,
+    imagesDir: part.imagesDir,
+    gtDir: part.gtDir,
+    splits: layout.splits,
+    defaultSplit: part.split,
+    manifestStatus: layout.manifest?.status ?? null,
+  };
 }
 
 /** A mask file turned into the studio's binary mask at `width` x `height`. */

@@ -13,7 +13,8 @@ import type { Event } from '../../api/event';
 import type { LibraryChange, LibraryRoot } from '../../api/types';
 import type { JobContext, JobQueue } from '../jobs/jobQueue';
 import type { Store, Thumbnail } from '../store/store';
-import { detectCtcugLayout, importCtcugMasks } from './ctcugImport';
+import { detectDatasetLayout } from '../datasets/datasetLayout';
+import { ctcugLayoutOf, importCtcugMasks } from './ctcugImport';
 import type { MaskImportResult } from './ctcugImport';
 import { readDisplayImage } from './decode';
 import type { DisplayImage } from './decode';
@@ -141,7 +142,7 @@ export class LibraryService {
    */
   async importFolder(folder: string, options: FolderImportOptions = {}): Promise<{ jobId: string }> {
     const canonical = await canonicalFolder(folder);
-    const layout = await detectCtcugLayout(canonical);
+    const layout = ctcugLayoutOf(await detectDatasetLayout(canonical));
     const root = this.#store.addRoot(layout ? layout.imagesDir : canonical);
     this.#startWatching(root);
     const datasetName = options.datasetName ?? lastSegment(canonical);
