@@ -2,7 +2,8 @@
 //
 // Static checks (lint, typecheck, svelte-check) count as one test each; vitest (unit +
 // integration), pytest (the training package) and Playwright (E2E in Chromium) report
-// their own counts. The last line is always `N passed, N failed`.
+// their own counts, and in all three a skipped (or todo) test counts as failed. The last
+// line is always `N passed, N failed`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -63,7 +64,9 @@ const suites = [
       if (!report) {
         return { passed: 0, failed: 1 };
       }
-      const failed = report.numFailedTests + (status !== 0 && report.numFailedTests === 0 ? 1 : 0);
+      // A skipped or todo test is a test that did not pass, as with pytest and Playwright.
+      const unrun = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+      const failed = report.numFailedTests + unrun + (status !== 0 && report.numFailedTests === 0 ? 1 : 0);
       return { passed: report.numPassedTests, failed };
     },
   },
