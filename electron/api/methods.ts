@@ -103,14 +103,6 @@ const detectRunOptions = {
   tiled: z.boolean().default(false),
 };
 
-/**
- * A Python interpreter named by a caller: an absolute path whose file name is a Python
- * command (python, python3, python3.11, python.exe). The renderer is untrusted, and this
- * path is executed: it may pick another interpreter, never another program.
- */
-const pythonPath = fsPath
-  .refine((value) => /^(\/|[A-Za-z]:[\\/])/.test(value), 'the Python path must be absolute')
-  .refine((value) => /^python[0-9.]*(\.exe)?$/i.test(value.split(/[\\/]/).pop() ?? ''), 'the file must be a Python interpreter (python, python3, python3.11 …)');
 const inputSide = z.number().int().min(32).max(4096).multipleOf(32);
 
 /** Mask PNG bytes from a client; the core checks the pixels (8-bit gray, photo size, 0/255). */
@@ -255,18 +247,21 @@ export const methodSchemas = {
   /** Removes a model that is not active from the registry, with the files the studio made for it. */
   'models.discard': z.object({ id }),
 
-  /** The Python fine-tuning would run (`python`: try this one instead of the setting / PATH). */
-  'finetune.python': z.object({ python: pythonPath.optional() }),
+  /**
+   * The Python fine-tuning would run. Which one is never an input: the page is untrusted
+   * and what is named is executed. It is set when the server or the CLI starts
+   * (`--python`, DEFUSION_PYTHON) or through the desktop app's file dialog.
+   */
+  'finetune.python': z.strictObject({}),
   /**
    * Fine-tunes the active model on a dataset's train split (items whose mask is corrected
    * or reviewed) as a job; the new model is registered, not active, with its measurements
    * and the parent's on the test split. Progress: `finetune.onDidProgress`.
    */
-  'finetune.start': z.object({
+  'finetune.start': z.strictObject({
     datasetId: id,
     steps: z.number().int().min(1).max(1_000_000).default(500),
     device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
-    python: pythonPath.optional(),
     batchSize: z.number().int().min(1).max(256).default(8),
     /** Training crop side. */
     crop: inputSide.default(224),

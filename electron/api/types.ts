@@ -520,8 +520,11 @@ export type TrainDevice = 'cpu' | 'cuda';
 /** What the user asks for: a device, or `auto` (CUDA when this PyTorch has it). */
 export type TrainDeviceRequest = 'auto' | TrainDevice;
 
-/** How the Python interpreter was chosen. */
-export type PythonSource = 'request' | 'setting' | 'env' | 'path' | 'system';
+/**
+ * How the Python interpreter was chosen: `setting`, by the user for this studio (`--python`
+ * when the server or the CLI starts, or the desktop app's file dialog; never by the page).
+ */
+export type PythonSource = 'setting' | 'env' | 'path' | 'system';
 
 /** A Python interpreter that imports torch. */
 export interface PythonInfo {

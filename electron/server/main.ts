@@ -9,6 +9,8 @@
  *   --library DIR  open this folder as a library root (repeatable)
  *   --no-sample    do not fall back to the bundled sample library when none is open
  *   --model FILE   detect with this ONNX model (default: the active one, else the bundled one)
+ *   --python FILE  fine-tune with this Python (default: DEFUSION_PYTHON, else PATH); the page
+ *                  can never choose it, since what is named is run
  *   --no-open      do not open the system browser
  */
 import { spawn } from 'node:child_process';
@@ -17,13 +19,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createCore } from '../core/createCore';
+import { chosenPythonRefusal } from '../core/finetune/pythonFinder';
 import { defaultDbPath } from './appDataPath';
 import { buildRenderer, isRendererBuilt } from './rendererBuild';
 import { DEFAULT_RENDERER_DIR, startServer } from './startServer';
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-const USAGE = `Usage: npm run serve -- [--port N] [--db FILE] [--library DIR]... [--model FILE] [--no-sample] [--no-open]`;
+const USAGE = `Usage: npm run serve -- [--port N] [--db FILE] [--library DIR]... [--model FILE] [--python FILE] [--no-sample] [--no-open]`;
 
 interface ServeOptions {
   port: number;
@@ -32,6 +35,7 @@ interface ServeOptions {
   openSample: boolean;
   openBrowser: boolean;
   modelPath: string | undefined;
+  python: string | undefined;
 }
 
 class UsageError extends Error {}
@@ -46,6 +50,7 @@ function parseOptions(argv: string[]): ServeOptions | 'help' {
         db: { type: 'string' },
         library: { type: 'string', multiple: true },
         model: { type: 'string' },
+        python: { type: 'string' },
         'no-sample': { type: 'boolean' },
         'no-open': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -64,6 +69,11 @@ function parseOptions(argv: string[]): ServeOptions | 'help' {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError(`--port must be an integer from 0 to 65535 (got '${values.port}')`);
   }
+  const python = values.python === undefined ? undefined : path.resolve(values.python);
+  const pythonRefusal = python === undefined ? null : chosenPythonRefusal(python);
+  if (pythonRefusal !== null) {
+    throw new UsageError(`--python: ${pythonRefusal}`);
+  }
   return {
     port,
     dbPath: path.resolve(values.db ?? defaultDbPath()),
@@ -71,6 +81,7 @@ function parseOptions(argv: string[]): ServeOptions | 'help' {
     openSample: !values['no-sample'],
     openBrowser: !values['no-open'],
     modelPath: values.model === undefined ? undefined : path.resolve(values.model),
+    python,
   };
 }
 
@@ -113,6 +124,7 @@ async function main(): Promise<void> {
     sampleLibrary: path.join(PROJECT_ROOT, 'datasets', 'sample'),
     openSampleIfEmpty: options.openSample && options.libraries.length === 0,
     ...(options.modelPath ? { modelPath: options.modelPath } : {}),
+    ...(options.python ? { python: options.python } : {}),
     ...(version ? { version } : {}),
   });
   let server: Awaited<ReturnType<typeof startServer>> | null = null;

@@ -303,14 +303,26 @@ describe('a fine-tune that does not finish', () => {
     const before = registrySnapshot(services.store);
     const datasetId = services.store.findDatasetByName(DATASET)!.id;
 
+    // Any program may be named python3: this one leaves a mark, then starts Python without its packages.
     const noTorch = path.join(dir, 'bin', 'python3');
+    const ran = path.join(dir, 'bin', 'ran');
     await mkdir(path.dirname(noTorch));
-    await writeFile(noTorch, '#!/bin/sh\nexec /usr/bin/python3 -S "$@"\n');
+    await writeFile(noTorch, `#!/bin/sh\necho ran >> ${ran}\nexec /usr/bin/python3 -S "$@"\n`);
     await chmod(noTorch, 0o755);
-    await expect(services.core.call('finetune.start', { datasetId, steps: 5, ...QUICK_INPUT, python: noTorch })).rejects.toMatchObject({
-      code: 'unavailable',
-      message: expect.stringContaining('apt-get install python3-torch'),
-    });
+    // A caller cannot name it: the input is refused and nothing runs.
+    const named = { datasetId, steps: 5, ...QUICK_INPUT, python: noTorch } as unknown as { datasetId: number };
+    await expect(services.core.call('finetune.start', named)).rejects.toMatchObject({ code: 'invalid-input', message: expect.stringContaining('python') });
+    expect(existsSync(ran)).toBe(false);
+    // Chosen by the user (DEFUSION_PYTHON): checked, found to be no interpreter of its own, refused with the install steps.
+    process.env.DEFUSION_PYTHON = noTorch;
+    try {
+      await expect(services.core.call('finetune.start', { datasetId, steps: 5, ...QUICK_INPUT })).rejects.toMatchObject({
+        code: 'unavailable',
+        message: expect.stringMatching(/not a Python interpreter itself: it started \/usr\/bin\/python3[\s\S]*apt-get install python3-torch/),
+      });
+    } finally {
+      delete process.env.DEFUSION_PYTHON;
+    }
 
     const empty = await services.core.call('datasets.create', { name: 'nothing-to-learn' });
     await expect(services.core.call('finetune.start', { datasetId: empty.id, steps: 5 })).rejects.toMatchObject({ code: 'invalid-input' });

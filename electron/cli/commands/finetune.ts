@@ -62,6 +62,8 @@ interface Values {
   dataset: string;
   json: boolean;
   input: Omit<MethodInput<'finetune.start'>, 'datasetId'>;
+  /** --python, resolved. */
+  python?: string;
 }
 
 function integerOption(name: string, text: string | undefined, min: number): number | undefined {
@@ -108,7 +110,6 @@ function parse(argv: string[]): Values | 'help' {
     if (value !== undefined) input[key] = value;
   };
   set('steps', integerOption('steps', values.steps, 1));
-  set('python', values.python === undefined ? undefined : path.resolve(values.python));
   set('batchSize', integerOption('batch-size', values['batch-size'], 1));
   set('crop', integerOption('crop', values.crop, 32));
   set('lr', numberOption('lr', values.lr));
@@ -119,7 +120,9 @@ function parse(argv: string[]): Values | 'help' {
   set('threads', integerOption('threads', values.threads, 0));
   set('seed', integerOption('seed', values.seed, 0));
   set('evalSize', integerOption('eval-size', values['eval-size'], 32));
-  return { db: values.db, dataset: values.dataset.trim(), json: values.json, input };
+  // The user at the terminal names the Python: it becomes this run's studio setting, never an API input.
+  const python = values.python === undefined ? undefined : path.resolve(values.python);
+  return { db: values.db, dataset: values.dataset.trim(), json: values.json, input, ...(python === undefined ? {} : { python }) };
 }
 
 function modelJson(model: ModelRecord | null): Record<string, unknown> | null {
@@ -205,6 +208,7 @@ export async function run(argv: string[], streams: CommandStreams = defaultStrea
       // The test evaluation runs inference: on the CPU when training does, so a CPU run
       // never probes GPU runtimes it was not asked to use.
       device: values.input.device === 'cpu' ? 'cpu' : 'auto',
+      ...(values.python === undefined ? {} : { python: values.python }),
       log: (message) => say(message),
     });
   } catch (error) {

@@ -30,7 +30,7 @@ import { buildComparison } from './comparison';
 import { FINETUNE_JOB_KIND, runFinetune } from './finetuneJob';
 import type { FinetunePlan } from './finetuneJob';
 import { checkpointOf } from './modelRegistry';
-import { checkPython } from './pythonFinder';
+import { checkPython, chosenPythonRefusal } from './pythonFinder';
 import { RUNS_FOLDER } from './runFolder';
 import { GROUND_TRUTH_STATUSES } from './splitEvaluation';
 import { findTrainingPackage } from './trainerProcess';
@@ -43,7 +43,7 @@ const DEFAULT_PROGRESS_INTERVAL_MS = 250;
 export interface FinetuneServiceOptions {
   store: Store;
   jobs: JobQueue;
-  /** The DEFUSION_PYTHON setting of this studio (the environment variable is read too). */
+  /** The Python chosen for this studio (`--python` of the server or the CLI; the environment variable is read too). */
   python?: string;
   env?: NodeJS.ProcessEnv;
   /** Where run folders go; default `finetune/` next to the database file. */
@@ -71,10 +71,13 @@ export class FinetuneService {
   readonly #progress = new Map<string, ProgressChannel>();
   readonly #running = new Map<string, FinetunePlan>();
   readonly #pythonCache = new Map<string, { info: PythonInfo; at: number }>();
+  /** The Python chosen for this studio (`--python`, or the desktop app's dialog). */
+  #pythonSetting: string | undefined;
 
   constructor(options: FinetuneServiceOptions) {
     this.#options = options;
     this.#store = options.store;
+    this.#pythonSetting = options.python;
   }
 
   /** The folder of run folders; null while the database lives in memory. */
@@ -93,27 +96,46 @@ export class FinetuneService {
     return null;
   }
 
-  #pythonKey(requested: string | undefined): string {
+  #pythonKey(): string {
     const env = this.#options.env ?? process.env;
-    return JSON.stringify([requested ?? null, this.#options.python ?? null, env.DEFUSION_PYTHON ?? null, env.PATH ?? null]);
+    return JSON.stringify([this.#pythonSetting ?? null, env.DEFUSION_PYTHON ?? null, env.PATH ?? null]);
   }
 
   /** The interpreter that would train, or why there is none (with install steps). */
-  async python(requested?: string): Promise<PythonCheck> {
+  async python(): Promise<PythonCheck> {
     const check = await checkPython({
-      requested,
-      setting: this.#options.python,
+      setting: this.#pythonSetting,
       env: this.#options.env,
       ...(this.#options.probeTimeoutMs ? { timeoutMs: this.#options.probeTimeoutMs } : {}),
     });
-    if (check.python) this.#pythonCache.set(this.#pythonKey(requested), { info: check.python, at: Date.now() });
+    if (check.python) this.#pythonCache.set(this.#pythonKey(), { info: check.python, at: Date.now() });
     return check;
   }
 
-  async #findPython(requested?: string): Promise<PythonInfo> {
-    const cached = this.#pythonCache.get(this.#pythonKey(requested));
+  /**
+   * Makes `file` the Python of this studio when it is an absolute, local path to a real
+   * Python interpreter that imports torch; otherwise keeps the one before and says why.
+   * Not an API method: only the desktop app's file dialog (electron/main.ts) calls it.
+   */
+  async choosePython(file: string): Promise<PythonCheck> {
+    const refusal = chosenPythonRefusal(file);
+    if (refusal !== null) throw new StudioError('invalid-input', refusal);
+    const check = await checkPython({
+      setting: file,
+      env: this.#options.env,
+      ...(this.#options.probeTimeoutMs ? { timeoutMs: this.#options.probeTimeoutMs } : {}),
+    });
+    if (check.python) {
+      this.#pythonSetting = file;
+      this.#pythonCache.set(this.#pythonKey(), { info: check.python, at: Date.now() });
+    }
+    return check;
+  }
+
+  async #findPython(): Promise<PythonInfo> {
+    const cached = this.#pythonCache.get(this.#pythonKey());
     if (cached && Date.now() - cached.at < PYTHON_CACHE_MS && existsSync(cached.info.path)) return cached.info;
-    const check = await this.python(requested);
+    const check = await this.python();
     if (!check.python) throw new StudioError('unavailable', check.error ?? 'No Python with PyTorch was found.', { tried: check.tried });
     return check.python;
   }
@@ -160,7 +182,7 @@ export class FinetuneService {
     }
     const trainingPackage = findTrainingPackage();
     const { parent, inputSize, checkpoint } = await this.#parentModel();
-    const python = await this.#findPython(input.python);
+    const python = await this.#findPython();
     const { device, reason } = resolveTrainDevice(input.device, python);
 
     let jobId = '';

@@ -1,7 +1,8 @@
 /**
- * Runs one module of the training package (`python -m defusionnet.train`, `.export`) as
- * a child process: stdout is read line by line as trainer events, the end of stderr is
- * kept for the error message, and everything goes to a log file next to the run.
+ * Runs one module of the training package (`defusionnet.train`, `.export`) as a child
+ * process, isolated (isolatedPython.ts): stdout is read line by line as trainer events,
+ * the end of stderr is kept for the error message, and everything goes to a log file
+ * next to the run.
  *
  * Stopping is polite first: SIGTERM lets the trainer finish its step and save a
  * checkpoint; a trainer that has not exited after the grace period gets SIGKILL, so a
@@ -15,6 +16,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { StudioError } from '../../api/errors';
 import { applicationRoot } from '../detect/modelPath';
+import { isolatedModuleArgs } from './isolatedPython';
 import { LineSplitter, parseTrainerLine } from './trainerEvents';
 import type { TrainerLine } from './trainerEvents';
 
@@ -39,7 +41,7 @@ export interface TrainerProcessOptions {
   /** `defusionnet.train`, `defusionnet.export`. */
   module: string;
   args: readonly string[];
-  /** The folder holding the `defusionnet` package. */
+  /** The folder holding the `defusionnet` package; put on the module path and used as the working folder. */
   cwd: string;
   env?: NodeJS.ProcessEnv;
   /** Every stdout line, read. */
@@ -84,9 +86,9 @@ export class TrainerProcess {
     this.#log = options.logFile ? createWriteStream(options.logFile, { flags: 'a' }) : null;
     // The log is a convenience: failing to write it must not fail the run.
     this.#log?.on('error', () => {});
-    this.#child = spawn(options.python, ['-m', options.module, ...options.args], {
+    this.#child = spawn(options.python, isolatedModuleArgs(options.cwd, options.module, options.args), {
       cwd: options.cwd,
-      env: { ...(options.env ?? process.env), PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
+      env: options.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
       windowsHide: true,
     });
