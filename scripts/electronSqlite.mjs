@@ -29,8 +29,10 @@ export const PACKAGED_ELECTRON_SQLITE_DIR = 'dist/electron-native';
 export const SQLITE_ADDON_FILE = 'better_sqlite3.node';
 /** The exit status of `npm start` / `npm run build` when the Electron build can be neither fetched nor compiled. */
 export const EXIT_ELECTRON_SQLITE_UNAVAILABLE = 3;
-/** Where @electron/rebuild downloads the Electron headers from (its own default and override). */
-const HEADERS_URL = process.env.ELECTRON_REBUILD_DIST_URL || 'https://www.electronjs.org/headers';
+/** Where @electron/rebuild downloads the Electron headers from: its own default, or its override. */
+function headersUrl(env) {
+  return env.ELECTRON_REBUILD_DIST_URL || 'https://www.electronjs.org/headers';
+}
 
 const require = createRequire(import.meta.url);
 
@@ -137,7 +139,7 @@ function fetchPrebuilt(copy, betterSqlite, target, env) {
 /** Step 2: @electron/rebuild compiles the copy against the Electron headers. */
 function compile(workDir, target, env) {
   const runner = path.join(repoRoot, 'scripts', 'electronRebuildRunner.mjs');
-  const run = runNode(runner, [workDir, target.electronVersion, target.arch, HEADERS_URL], workDir, env, 60 * 60_000);
+  const run = runNode(runner, [workDir, target.electronVersion, target.arch, headersUrl(env)], workDir, env, 60 * 60_000);
   return { ...run, network: networkFailure(run.output), abi: /^abi=(\d+)$/m.exec(run.output)?.[1] ?? null };
 }
 
@@ -184,7 +186,7 @@ function makeBuild(target, context) {
       throw fail(
         output,
         compiled.network
-          ? `could not fetch ${label}: neither its prebuilt binary (${prebuilt.url}: ${prebuilt.reason}) nor the Electron headers to compile it (${HEADERS_URL}: ${compiled.network}) could be downloaded; run \`${caller}\` again when online`
+          ? `could not fetch ${label}: neither its prebuilt binary (${prebuilt.url}: ${prebuilt.reason}) nor the Electron headers to compile it (${headersUrl(env)}: ${compiled.network}) could be downloaded; run \`${caller}\` again when online`
           : `could not fetch the prebuilt ${label} (${prebuilt.url}: ${prebuilt.reason}), and compiling it failed; compiling needs Python 3, make and a C++ compiler`,
       );
     }
