@@ -110,14 +110,15 @@ export default tseslint.config(
     },
   },
   {
-    // The mask editor's engine (renderer/editor/*.ts) is DOM-free by design and unit-tested
-    // under Node; its Svelte parts are not.
+    // The mask editor's engine (renderer/editor/*.ts, and the view arithmetic it shares with
+    // the viewer, renderer/lib/viewport.ts) is DOM-free by design and unit-tested under
+    // Node; its Svelte parts are not.
     files: ['test/unit/editor/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         paths: [{ name: 'electron', message: 'only electron/main.ts and electron/preload.ts import electron' }],
         patterns: [
-          { regex: '(^|/)renderer/(?!editor/[A-Za-z]+$)', message: 'tests under Node import only the editor engine' },
+          { regex: '(^|/)renderer/(?!(editor/[A-Za-z]+|lib/viewport)$)', message: 'tests under Node import only the editor engine' },
           { regex: '\\.svelte(\\.ts)?$', message: 'tests under Node import only the editor engine' },
         ],
       }],

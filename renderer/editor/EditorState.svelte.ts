@@ -12,7 +12,7 @@ import type { MaskDocument } from './maskDocument';
 import { Keymap } from './shortcuts';
 import { TOOL_LABELS } from './tools/toolId';
 import type { ToolId } from './tools/toolId';
-import type { Viewport } from './viewport';
+import type { Viewport } from '../lib/viewport';
 
 export const MIN_BRUSH_SIZE = 1;
 export const MAX_BRUSH_SIZE = 1000;

@@ -17,8 +17,8 @@ import type { MaskOverlay, MaskStyle } from './overlayCanvas';
 import type { OverlayProbe } from './testHook';
 import { parseHexColor } from './overlayPixels';
 import type { Point, Rect } from './rect';
-import { actualSize, centreOn, clampZoom, constrainViewport, fitViewport, screenToImage, zoomAround } from './viewport';
-import type { Viewport } from './viewport';
+import { actualSize, centreOn, clampZoom, constrainViewport, fitViewport, screenToImage, zoomAround } from '../lib/viewport';
+import type { Viewport } from '../lib/viewport';
 
 /** What the frame asks of the editor around the canvas. */
 export interface FrameWork {

@@ -13,8 +13,8 @@ import type { Point } from './rect';
 import type { WholePhotoRefine } from './tools/refine';
 import type { Cursor, Tool, ToolContext } from './tools/tool';
 import type { Toolbox } from './tools/toolbox';
-import { panBy, wheelZoomFactor, zoomAround } from './viewport';
-import type { Viewport } from './viewport';
+import { panBy, wheelZoomFactor, zoomAround } from '../lib/viewport';
+import type { Viewport } from '../lib/viewport';
 
 /** What the input drives: the editor, which is also the context its tools run in. */
 export interface InputTarget extends ToolContext {

@@ -17,8 +17,8 @@
 import Konva from 'konva';
 import { footprintOutline } from './brush';
 import type { Point } from './rect';
-import type { Viewport } from './viewport';
-import { imageToScreen } from './viewport';
+import type { Viewport } from '../lib/viewport';
+import { imageToScreen } from '../lib/viewport';
 
 export type CompareMode = 'off' | 'side-by-side' | 'swipe';
 

@@ -1,8 +1,11 @@
 /**
  * Zoom and pan as plain numbers: screen = image * zoom + offset. Pure functions, so the
- * component, the minimap and the tests agree on every conversion.
+ * mask editor, its minimap, the photo viewer and the tests agree on every conversion.
+ * The editor and the viewer differ only in their limits (`ZoomRange`) and their fit.
  */
-import type { Point } from './rect';
+
+/** A point in screen or image pixels. */
+type Point = { x: number; y: number };
 
 export interface Viewport {
   /** Screen pixels per image pixel. */
@@ -12,13 +15,26 @@ export interface Viewport {
   y: number;
 }
 
-export const MIN_ZOOM = 1 / 64;
-export const MAX_ZOOM = 64;
-/** Fraction of the view left free around a fitted photo. */
-const FIT_MARGIN = 0.02;
+export interface ZoomRange {
+  min: number;
+  max: number;
+}
 
-export function clampZoom(zoom: number): number {
-  return Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, zoom));
+/** The mask editor's limits: a whole 24 MP photo, down to single pixels at 64x. */
+export const EDITOR_ZOOM: ZoomRange = { min: 1 / 64, max: 64 };
+
+export interface FitOptions {
+  /** Fraction of the view left free on each side of the photo. */
+  margin: number;
+  /** The zooms a fit may take. */
+  range: ZoomRange;
+}
+
+/** The editor's fit: a little room around the photo. */
+const EDITOR_FIT: FitOptions = { margin: 0.02, range: EDITOR_ZOOM };
+
+export function clampZoom(zoom: number, range: ZoomRange = EDITOR_ZOOM): number {
+  return Math.min(range.max, Math.max(range.min, zoom));
 }
 
 export function imageToScreen(view: Viewport, point: Point): Point {
@@ -29,11 +45,12 @@ export function screenToImage(view: Viewport, point: Point): Point {
   return { x: (point.x - view.x) / view.zoom, y: (point.y - view.y) / view.zoom };
 }
 
-/** The whole photo centred in a view of viewWidth x viewHeight. */
-export function fitViewport(imageWidth: number, imageHeight: number, viewWidth: number, viewHeight: number): Viewport {
-  const usableW = Math.max(1, viewWidth * (1 - 2 * FIT_MARGIN));
-  const usableH = Math.max(1, viewHeight * (1 - 2 * FIT_MARGIN));
-  const zoom = clampZoom(Math.min(usableW / imageWidth, usableH / imageHeight));
+/** The whole photo centred in a view of viewWidth x viewHeight (at 100 % while either has no size yet). */
+export function fitViewport(imageWidth: number, imageHeight: number, viewWidth: number, viewHeight: number, options: FitOptions = EDITOR_FIT): Viewport {
+  if (imageWidth <= 0 || imageHeight <= 0 || viewWidth <= 0 || viewHeight <= 0) return centred(imageWidth, imageHeight, viewWidth, viewHeight, 1);
+  const usableW = Math.max(1, viewWidth * (1 - 2 * options.margin));
+  const usableH = Math.max(1, viewHeight * (1 - 2 * options.margin));
+  const zoom = clampZoom(Math.min(usableW / imageWidth, usableH / imageHeight), options.range);
   return centred(imageWidth, imageHeight, viewWidth, viewHeight, zoom);
 }
 
@@ -42,17 +59,20 @@ export function actualSize(view: Viewport, anchor: Point): Viewport {
   return zoomAround(view, 1, anchor);
 }
 
-/** Changes the zoom so that the image point under `anchor` (screen) stays under it. */
-export function zoomAround(view: Viewport, zoom: number, anchor: Point): Viewport {
-  const next = clampZoom(zoom);
+/** Changes the zoom (kept within `range`) so that the image point under `anchor` (screen) stays under it. */
+export function zoomAround(view: Viewport, zoom: number, anchor: Point, range: ZoomRange = EDITOR_ZOOM): Viewport {
+  const next = clampZoom(zoom, range);
   const image = screenToImage(view, anchor);
   return { zoom: next, x: anchor.x - image.x * next, y: anchor.y - image.y * next };
 }
 
-/** Zoom factor of one wheel event: smooth for trackpads, one notch ≈ 1.2x for mice. */
-export function wheelZoomFactor(deltaY: number, deltaMode: number): number {
+/**
+ * Zoom factor of one wheel event: smooth for trackpads; for mice, one notch (100 px) is
+ * about 1.2x at the editor's `rate` and 1.16x at the viewer's gentler one.
+ */
+export function wheelZoomFactor(deltaY: number, deltaMode: number, rate = 0.0018): number {
   const pixels = deltaMode === 1 ? deltaY * 33 : deltaMode === 2 ? deltaY * 800 : deltaY;
-  return Math.exp(-pixels * 0.0018);
+  return Math.exp(-pixels * rate);
 }
 
 export function panBy(view: Viewport, dx: number, dy: number): Viewport {

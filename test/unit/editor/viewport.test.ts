@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { constrainViewport, fitViewport, imageToScreen, screenToImage, zoomAround } from '../../../renderer/editor/viewport';
+import { constrainViewport, fitViewport, imageToScreen, screenToImage, wheelZoomFactor, zoomAround } from '../../../renderer/lib/viewport';
 
 describe('viewport', () => {
   it('fits a 24 MP photo inside the view, centred', () => {
@@ -25,5 +25,19 @@ describe('viewport', () => {
     const view = constrainViewport({ zoom: 1, x: -99999, y: 99999 }, 6000, 4000, 1200, 800);
     expect(view.x + 6000).toBeGreaterThanOrEqual(48);
     expect(view.y).toBeLessThanOrEqual(800 - 48);
+  });
+
+  it("fits the viewer's way too: no margin, never past 100 %, and at 100 % before anything has a size", () => {
+    const viewer = { margin: 0, range: { min: 0, max: 1 } };
+    expect(fitViewport(6000, 4000, 1200, 800, viewer).zoom).toBeCloseTo(0.2, 9);
+    expect(fitViewport(300, 200, 1200, 800, viewer)).toEqual({ zoom: 1, x: 450, y: 300 });
+    expect(fitViewport(6000, 4000, 0, 0, viewer).zoom).toBe(1);
+    expect(zoomAround({ zoom: 1, x: 0, y: 0 }, 1e9, { x: 0, y: 0 }, { min: 0.02, max: 16 }).zoom).toBe(16);
+  });
+
+  it('turns wheel lines and pages into pixels, at the rate asked for', () => {
+    expect(wheelZoomFactor(-100, 0)).toBeCloseTo(Math.exp(0.18), 9);
+    expect(wheelZoomFactor(3, 1)).toBeCloseTo(Math.exp(-99 * 0.0018), 9);
+    expect(wheelZoomFactor(100, 0, 0.0015)).toBeCloseTo(Math.exp(-0.15), 9);
   });
 });
