@@ -3,15 +3,17 @@
  * the prepare step that `npm start` runs, and the native-module step of packaging.
  *
  * This machine reaches neither GitHub (prebuilt binaries) nor electronjs.org (headers), so
- * the download and the compile themselves cannot succeed here. What is checked for real:
- * with the network refused (a proxy on a closed port, empty download caches) the step
- * fails with its one sentence and exit status 3 and leaves node_modules/better-sqlite3
- * byte-identical; a cached build is reused without the network; packaging stages the
- * cached build and the CLI still opens a real database afterwards.
+ * no real Electron build can be made here. What is checked for real: with the network
+ * refused (a proxy on a closed port, empty download caches) the step fails with its one
+ * sentence and exit status 3 and leaves node_modules/better-sqlite3 byte-identical; a
+ * prebuilt archive served by a local mirror is downloaded, checked for Electron's ABI and
+ * cached (or refused when built for another ABI); a cached build is reused without the
+ * network; packaging stages the cached build and the CLI still opens a real database.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -95,6 +97,19 @@ function refusedNetworkEnv(port: number): NodeJS.ProcessEnv {
 function run(command: string, args: string[], env: NodeJS.ProcessEnv): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(command, args, { cwd: repoRoot, env, encoding: 'utf8', timeout: 240_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** As `run`, without blocking this process (which may be serving the downloads). */
+function runAsync(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
 /** A cache holding a stand-in "Electron build" for `target` (a copy of the Node build: any file will do), as a successful prepare leaves it. */
@@ -196,6 +211,82 @@ describe('the prepare step with the network refused', () => {
     expect(result.status, `${result.stdout}${result.stderr}`).toBe(0);
     expect(result.stdout).toContain(`cached: ${file}`);
     expect(result.stdout).not.toContain('fetching');
+  });
+});
+
+describe('the prepare step with a prebuilt binary to download', () => {
+  // better-sqlite3's prebuilt archives, served the way its GitHub releases are, from a
+  // mirror (prebuild-install's npm_config_<package>_binary_host setting) on this machine.
+  const served = new Map<string, Buffer>();
+  const requested: string[] = [];
+  let server: http.Server;
+  let mirror: string;
+  let env: NodeJS.ProcessEnv;
+  const abi = '150'; // NODE_MODULE_VERSION of Electron 45.
+  const archive = `better-sqlite3-v${betterSqlite.version}-electron-v${abi}-${process.platform}-${process.arch}.tar.gz`;
+
+  /** A release archive holding build/Release/better_sqlite3.node with these bytes. */
+  function releaseArchive(addon: Buffer): Buffer {
+    const dir = tempDir('prebuilt-');
+    mkdirSync(path.join(dir, 'build', 'Release'), { recursive: true });
+    writeFileSync(path.join(dir, 'build', 'Release', SQLITE_ADDON_FILE), addon);
+    const result = spawnSync('tar', ['-czf', path.join(dir, 'archive.tar.gz'), '-C', dir, `build/Release/${SQLITE_ADDON_FILE}`]);
+    expect(result.status, String(result.stderr)).toBe(0);
+    return readFileSync(path.join(dir, 'archive.tar.gz'));
+  }
+
+  beforeAll(async () => {
+    server = http.createServer((request, response) => {
+      requested.push(request.url ?? '');
+      const body = served.get(path.posix.basename(request.url ?? ''));
+      response.writeHead(body ? 200 : 404).end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    mirror = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    const home = tempDir('prebuilt-home-');
+    env = { ...refusedNetworkEnv(await closedPort()), HOME: home, USERPROFILE: home, npm_config_cache: path.join(home, 'npm-cache'), npm_config_better_sqlite3_binary_host: mirror };
+    // The mirror is on this machine: no proxy for it.
+    for (const name of ['HTTPS_PROXY', 'HTTP_PROXY', 'https_proxy', 'http_proxy']) delete env[name];
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it("downloads it into the cache when it is built for Electron's ABI, and reuses it after", async () => {
+    // A stand-in for the real addon: what the step checks is the initializer Electron will look for.
+    const addon = Buffer.concat([Buffer.from('\x7fELF stand-in '), Buffer.from(`node_register_module_v${abi}\0`)]);
+    served.set(archive, releaseArchive(addon));
+    const cacheDir = tempDir('electron-native-');
+    const before = packageFingerprint();
+    const first = await runAsync(['scripts/prepareElectronSqlite.mjs', '--cache-dir', cacheDir], env);
+    expect(first.status, `${first.stdout}${first.stderr}`).toBe(0);
+    expect(requested).toContain(`/v${betterSqlite.version}/${archive}`);
+    const key = electronSqliteKey(electron, process.platform, process.arch);
+    const file = path.join(cacheDir, key, SQLITE_ADDON_FILE);
+    expect(first.stdout).toContain(`ready: ${file}`);
+    expect(readFileSync(file)).toEqual(addon);
+    expect(JSON.parse(readFileSync(path.join(cacheDir, key, 'build.json'), 'utf8'))).toMatchObject({
+      betterSqlite3: betterSqlite.version,
+      electronVersion: electron,
+      source: 'prebuilt',
+      sha256: createHash('sha256').update(addon).digest('hex'),
+    });
+    expect(readdirSync(cacheDir)).toEqual([key]);
+    expect(packageFingerprint()).toEqual(before);
+
+    requested.length = 0;
+    const again = await runAsync(['scripts/prepareElectronSqlite.mjs', '--cache-dir', cacheDir], env);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain(`cached: ${file}`);
+    expect(requested).toEqual([]);
+  });
+
+  it("refuses one built for another ABI (here npm's Node build), exit 3, nothing kept", async () => {
+    served.set(archive, releaseArchive(readFileSync(path.join(betterSqlite.dir, 'build', 'Release', SQLITE_ADDON_FILE))));
+    const cacheDir = tempDir('electron-native-');
+    // prebuild-install keeps what it downloaded; a fresh npm cache makes it download this archive.
+    const result = await runAsync(['scripts/prepareElectronSqlite.mjs', '--cache-dir', cacheDir], { ...env, npm_config_cache: tempDir('npm-cache-') });
+    expect(result.status, `${result.stdout}${result.stderr}`).toBe(EXIT_ELECTRON_SQLITE_UNAVAILABLE);
+    expect(result.stderr).toContain(`is not built for Electron's NODE_MODULE_VERSION ${abi}, so it was not kept`);
+    expect(readdirSync(cacheDir)).toEqual([`${electronSqliteKey(electron, process.platform, process.arch)}.log`]);
   });
 });
 
