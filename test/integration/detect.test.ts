@@ -9,11 +9,12 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DetectJobResult, Job } from '../../electron/api/types';
 import { createCoreServices } from '../../electron/core/createCore';
-import { defaultWorkerCount } from '../../electron/core/detect/workerPool';
+import { DetectWorkerPool, defaultWorkerCount } from '../../electron/core/detect/workerPool';
 import type { CoreServices } from '../../electron/core/createCore';
+import { Gate } from '../fixtures/gate';
 import { FIXTURE_MODELS, REPO_ROOT, SAMPLE_GT, SAMPLE_IMAGES, TINY_MODEL, writePhoto } from '../unit/detect/fixturePhotos';
 import { defusion } from './defusionCli';
 
@@ -220,22 +221,29 @@ describe('detection jobs in the studio', () => {
 
   it('detects the photos without a mask or prediction, and can be cancelled', async () => {
     const before = services.store.counts().predictions;
-    const { jobId } = await services.core.call('detect.run', { all: 'unmasked' });
-    // Cancel as soon as the first photo is done.
-    await new Promise<void>((resolve) => {
-      const stop = services.core.on('jobs.onDidChange', (job) => {
-        if (job.id === jobId && job.done >= 1) {
-          stop();
-          resolve();
-        }
-      });
+    // Every photo waits at the gate before its inference: the job is cancelled while it
+    // certainly runs, and the photos already started finish once the gate opens.
+    const gate = new Gate();
+    const detect = DetectWorkerPool.prototype.detect;
+    const held = vi.spyOn(DetectWorkerPool.prototype, 'detect').mockImplementation(async function (this: DetectWorkerPool, ...args) {
+      await gate.pass();
+      return detect.apply(this, args);
     });
-    expect((await services.core.call('jobs.cancel', { id: jobId })).cancelled).toBe(true);
-    const job = await services.jobs.wait(jobId);
+    let job: Job;
+    try {
+      const { jobId } = await services.core.call('detect.run', { all: 'unmasked' });
+      await gate.reached;
+      expect((await services.core.call('jobs.cancel', { id: jobId })).cancelled).toBe(true);
+      gate.open();
+      job = await services.jobs.wait(jobId);
+    } finally {
+      gate.open();
+      held.mockRestore();
+    }
     expect(job.state).toBe('cancelled');
     const stored = services.store.counts().predictions - before;
     expect(stored).toBeGreaterThanOrEqual(1);
-    // 20 photos had nothing yet (4 were chosen above); the cancel stopped well before.
+    // 20 photos had nothing yet (4 were chosen above); only those started before the cancel were detected.
     expect(stored).toBeLessThan(20);
 
     // Running it again finishes the rest: only photos still without a prediction.

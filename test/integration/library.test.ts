@@ -3,14 +3,29 @@
  * by sharp), a real database file, the real scan job.
  */
 import { mkdir, rename, rm, truncate, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { join, sep } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Job, LibraryChange } from '../../electron/api/types';
 import { createCoreServices } from '../../electron/core/createCore';
 import type { CoreServices } from '../../electron/core/createCore';
 import type { ScanResult } from '../../electron/core/library/libraryService';
+import type * as probeModule from '../../electron/core/library/probe';
 import { LATEST_VERSION } from '../../electron/core/store/migrations';
+import { Gate } from '../fixtures/gate';
 import { makeJpeg, makePng, makePngBomb, makeTempDir } from '../unit/library/fixtures';
+
+/** A test may make the scan's probe wait (see the cancel test); by default it does not. */
+const probeHold = vi.hoisted(() => ({ before: undefined as ((absPath: string) => Promise<void>) | undefined }));
+vi.mock('../../electron/core/library/probe', async (importOriginal) => {
+  const probe = await importOriginal<typeof probeModule>();
+  return {
+    ...probe,
+    probePhoto: async (...args: Parameters<typeof probe.probePhoto>) => {
+      await probeHold.before?.(args[0]);
+      return probe.probePhoto(...args);
+    },
+  };
+});
 
 let temp: { dir: string; remove: () => Promise<void> };
 let services: CoreServices;
@@ -208,20 +223,28 @@ describe('library scan', () => {
     for (let i = 0; i < 40; i++) {
       await makeJpeg(join(library, 'many', `p${String(i).padStart(3, '0')}.jpg`), { width: 400 + i, height: 300, seed: 100 + i });
     }
-    const { roots, jobId } = await services.core.call('library.open', { paths: [library] });
-    const rootId = roots[0]!.id;
-    await new Promise<void>((resolve) => {
-      const off = services.core.on('jobs.onDidChange', (job) => {
-        if (job.id === jobId && job.state === 'running' && job.done >= 5) {
-          off();
-          resolve();
-        }
-      });
-    });
-    expect(await services.core.call('jobs.cancel', { id: jobId })).toEqual({ cancelled: true });
-    const cancelled = await services.jobs.wait(jobId);
+    // Five of the new photos are read; the ones after them wait at the gate, so the scan
+    // is cancelled while it certainly runs, with some photos read and most not.
+    const gate = new Gate();
+    let newPhotosProbed = 0;
+    probeHold.before = async (absPath) => {
+      if (absPath.includes(`${sep}many${sep}`) && ++newPhotosProbed > 5) await gate.pass();
+    };
+    let rootId: number;
+    let cancelled: Job;
+    try {
+      const { roots, jobId } = await services.core.call('library.open', { paths: [library] });
+      rootId = roots[0]!.id;
+      await gate.reached;
+      expect(await services.core.call('jobs.cancel', { id: jobId })).toEqual({ cancelled: true });
+      gate.open();
+      cancelled = await services.jobs.wait(jobId);
+    } finally {
+      gate.open();
+      probeHold.before = undefined;
+    }
     expect(cancelled.state).toBe('cancelled');
-    expect((await services.core.call('jobs.get', { id: jobId })).state).toBe('cancelled');
+    expect((await services.core.call('jobs.get', { id: cancelled.id })).state).toBe('cancelled');
     const partial = (await services.core.call('library.query', { rootId })).total;
     expect(partial).toBeGreaterThan(0);
     expect(partial).toBeLessThan(44);

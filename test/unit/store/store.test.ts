@@ -214,15 +214,17 @@ describe('datasets, predictions, models and jobs', () => {
     const { openDatabase } = await import('../../../electron/core/store/database');
     const messages: string[] = [];
     const db = openDatabase(':memory:');
-    // A function that burns time makes any query using it slow, deterministically.
+    // An explicit threshold far above what a plain query takes even on a loaded machine,
+    // and a function that burns past it: the trigger's query is slow, the others are not.
+    const slowQueryMs = 250;
     db.function('slow', () => {
-      const until = performance.now() + 60;
+      const until = performance.now() + slowQueryMs + 50;
       while (performance.now() < until) {
         // busy wait
       }
       return 1;
     });
-    const slowStore = new Store(db, { log: (message) => messages.push(message) });
+    const slowStore = new Store(db, { log: (message) => messages.push(message), slowQueryMs });
     const root = slowStore.addRoot('/r');
     slowStore.upsertPhoto(root.id, 'a.jpg', 1, facts('h1'));
     slowStore.queryPhotos(parseQuery({ search: 'a' }));
