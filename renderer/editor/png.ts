@@ -1,5 +1,5 @@
 /**
- * The mask PNG of DESIGN.md: one 8-bit grayscale image (colour type 0, bit depth 8) at
+ * The mask PNG of docs/DESIGN.md: one 8-bit grayscale image (colour type 0, bit depth 8) at
  * the photo's pixel size, 255 = blurred. Encoded here rather than through a canvas,
  * because canvas.toBlob always writes RGBA and may colour-manage, and a mask must keep
  * its exact bytes.

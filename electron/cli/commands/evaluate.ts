@@ -1,5 +1,5 @@
 /**
- * `defusion evaluate --pred DIR --gt DIR`: the DBD metrics of DESIGN.md (MAE, mean F at
+ * `defusion evaluate --pred DIR --gt DIR`: the DBD metrics of docs/DESIGN.md (MAE, mean F at
  * 0.5, max F, adaptive F with beta^2 = 0.3, IoU at 0.5, AUC) per image and overall, and
  * with --plots the PR, F-measure and ROC curves as PNG and SVG.
  *

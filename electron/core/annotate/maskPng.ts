@@ -1,5 +1,5 @@
 /**
- * Checks a mask PNG that a client hands in against the mask contract of DESIGN.md before
+ * Checks a mask PNG that a client hands in against the mask contract of docs/DESIGN.md before
  * it is stored: 8-bit grayscale, no transparency, the photo's pixel size after EXIF
  * orientation, and strictly binary (0 = in focus, 255 = blurred). The renderer is
  * untrusted: anything else is refused with a message that says what is wrong, so a

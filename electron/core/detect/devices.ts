@@ -3,7 +3,7 @@
  * on this platform, best first, and ends on the CPU, which always works; an explicit
  * choice is tried first and also ends on the CPU. Every provider that is skipped or fails
  * to start leaves a reason, so the device in use and why it is not the first choice are
- * always shown (DESIGN.md: "the device used is always visible, and a fallback says why").
+ * always shown (docs/DESIGN.md: "the device used is always visible, and a fallback says why").
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
