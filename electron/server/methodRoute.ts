@@ -1,16 +1,17 @@
 /**
  * `POST /api/<method>`: the JSON body is the method's input, the answer its envelope.
- * Inputs are validated by the core (StudioCore.call), never trusted here.
+ * Inputs are validated by the core (StudioCore.call), never trusted here. Each method
+ * reads at most its own body limit, and only while the server has room for it
+ * (requestLimits.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeJson } from '../api/codec';
 import { toErrorPayload } from '../api/errors';
 import { isMethodName } from '../api/methods';
 import type { StudioCore } from '../core/studioCore';
+import { BODY_LIMITS } from './requestLimits';
+import type { InFlightLimit } from './requestLimits';
 import { sendEnvelope, sendError } from './responses';
-
-/** Masks of 24 MP photos travel as PNG bytes (base64 in JSON), so the limit is generous. */
-export const MAX_BODY_BYTES = 256 * 1024 * 1024;
 
 class BodyTooLargeError extends Error {}
 
@@ -42,7 +43,7 @@ export async function handleMethod(
   method: string,
   request: IncomingMessage,
   response: ServerResponse,
-  maxBodyBytes = MAX_BODY_BYTES,
+  inFlight: InFlightLimit,
 ): Promise<void> {
   if (request.method !== 'POST') {
     response.setHeader('Allow', 'POST');
@@ -59,6 +60,15 @@ export async function handleMethod(
     sendError(response, { code: 'invalid-input', message: 'The body must be application/json' }, 415);
     return;
   }
+  const maxBodyBytes = BODY_LIMITS[method];
+  const leave = inFlight.tryEnter(maxBodyBytes);
+  if (leave === null) {
+    response.setHeader('Retry-After', '1');
+    response.setHeader('Connection', 'close');
+    sendError(response, { code: 'unavailable', message: 'The studio is busy: too many requests at once; try again' }, 503);
+    return;
+  }
+  response.once('close', leave);
   let input: unknown;
   try {
     const text = await readBody(request, maxBodyBytes);

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import type { StudioCore } from '../core/studioCore';
 import { createEventSocket, refuseUpgrade } from './eventSocket';
 import { handleMethod } from './methodRoute';
+import { InFlightLimit } from './requestLimits';
 import { handleResource } from './resourceRoute';
 import { send, sendError, sendText } from './responses';
 import { checkHostAndOrigin, contentSecurityPolicy, createToken, hasBearerToken, serverResourceKey, socketCarriesToken } from './security';
@@ -33,8 +34,8 @@ export interface ServerOptions {
   token?: string;
   /** The built renderer; defaults to `dist/renderer`. */
   rendererDir?: string;
-  /** Request body limit for API calls (bytes). */
-  maxBodyBytes?: number;
+  /** Requests in flight and their body bytes; default requestLimits.ts's. */
+  inFlight?: InFlightLimit;
 }
 
 export interface RunningServer {
@@ -90,6 +91,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const rendererDir = options.rendererDir ?? DEFAULT_RENDERER_DIR;
   const events = createEventSocket(core);
   const resourceKey = serverResourceKey(token);
+  const inFlight = options.inFlight ?? new InFlightLimit();
   let port = 0;
 
   async function serveStatic(url: URL, request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -152,7 +154,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         sendError(response, { code: 'not-found', message: 'Unknown API path' });
         return;
       }
-      await handleMethod(core, segments[1], request, response, options.maxBodyBytes);
+      await handleMethod(core, segments[1], request, response, inFlight);
       return;
     }
     if (segments[0] === 'files') {
@@ -162,6 +164,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         refuseUnauthorised(response, false);
         return;
       }
+      const leave = inFlight.tryEnter(0);
+      if (leave === null) {
+        response.setHeader('Retry-After', '1');
+        sendText(response, 503, 'The studio is busy: too many requests at once; try again');
+        return;
+      }
+      response.once('close', leave);
       await handleResource(core, segments.slice(1), url, request, response, bearer ? null : resourceKey);
       return;
     }
