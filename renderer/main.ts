@@ -5,7 +5,7 @@
 import { mount } from 'svelte';
 import { connectToStudio } from './api/connect';
 import App from './App.svelte';
-import { createStudio } from './state/studio';
+import { createStudio } from './app/studio';
 import './styles/theme.css';
 
 // Read before the token is taken out of the address bar (the flag itself stays).

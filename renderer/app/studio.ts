@@ -5,17 +5,17 @@
 import { getContext, setContext } from 'svelte';
 import type { StudioClient } from '../../electron/api/client';
 import type { Connection } from '../api/connect';
-import { AnnotationState } from './annotation.svelte';
+import { AnnotationState } from '../editor/annotation.svelte';
 import { ConnectionState } from './connection.svelte';
-import { DatasetDashboardState } from './datasetDashboard.svelte';
-import { DatasetsState } from './datasets.svelte';
-import { DetectionState } from './detection.svelte';
-import { FinetuneState } from './finetune.svelte';
+import { DatasetDashboardState } from '../datasets/datasetDashboard.svelte';
+import { DatasetsState } from '../datasets/datasets.svelte';
+import { DetectionState } from '../detect/detection.svelte';
+import { FinetuneState } from '../finetune/finetune.svelte';
 import { JobsState } from './jobs.svelte';
-import { LibraryState } from './library.svelte';
+import { LibraryState } from '../library/library.svelte';
 import { NavigationState } from './navigation.svelte';
 import { NoticesState } from './notices.svelte';
-import { ViewerState } from './viewer.svelte';
+import { ViewerState } from '../library/viewer.svelte';
 
 export interface Studio {
   client: StudioClient;

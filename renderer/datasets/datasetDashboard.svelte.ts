@@ -13,9 +13,9 @@ import type { StudioClient } from '../../electron/api/client';
 import type { MethodInput } from '../../electron/api/methods';
 import type { DatasetItemView, DatasetQuality, DatasetStats, ItemStatus, Job, SplitFilter, SplitResult, UncertainItem } from '../../electron/api/types';
 import type { DatasetsState } from './datasets.svelte';
-import type { JobsState } from './jobs.svelte';
-import type { NoticesState } from './notices.svelte';
-import { trackJob } from './trackJob';
+import type { JobsState } from '../app/jobs.svelte';
+import type { NoticesState } from '../app/notices.svelte';
+import { trackJob } from '../app/trackJob';
 
 export type DatasetTab = 'overview' | 'items' | 'review';
 /** The dialog open over the view (the menu's Import / Export Dataset open them too). */

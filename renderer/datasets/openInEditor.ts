@@ -4,7 +4,7 @@
  * grid's order, so the photo is found in the grid's current result; when the filters hide
  * it, they are cleared first.
  */
-import type { Studio } from '../state/studio';
+import type { Studio } from '../app/studio';
 
 async function gridIndexOf(studio: Studio, photoId: number): Promise<number | null> {
   const { client, library } = studio;

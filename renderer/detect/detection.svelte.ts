@@ -11,8 +11,8 @@
 import type { StudioClient } from '../../electron/api/client';
 import type { MethodInput } from '../../electron/api/methods';
 import type { DetectJobResult, DetectStatus, Job } from '../../electron/api/types';
-import type { JobsState } from './jobs.svelte';
-import type { NoticesState } from './notices.svelte';
+import type { JobsState } from '../app/jobs.svelte';
+import type { NoticesState } from '../app/notices.svelte';
 
 /** `Job.kind` of detection jobs (electron/core/detect/detectService.ts). */
 export const DETECT_JOB_KIND = 'detect';

@@ -8,10 +8,10 @@
  */
 import type { StudioClient } from '../../electron/api/client';
 import type { Photo, PhotoPrediction } from '../../electron/api/types';
-import type { DatasetsState } from './datasets.svelte';
-import type { DetectionState } from './detection.svelte';
-import type { LibraryState } from './library.svelte';
-import type { NoticesState } from './notices.svelte';
+import type { DatasetsState } from '../datasets/datasets.svelte';
+import type { DetectionState } from '../detect/detection.svelte';
+import type { LibraryState } from '../library/library.svelte';
+import type { NoticesState } from '../app/notices.svelte';
 
 /** Where the editor was opened from, and where Escape goes back to. */
 export type EditorOrigin = 'grid' | 'viewer';

@@ -10,10 +10,10 @@
 import type { StudioClient } from '../../electron/api/client';
 import type { MethodInput } from '../../electron/api/methods';
 import type { FinetuneComparison, FinetuneProgress, FinetuneResult, Job, ModelRecord, PythonCheck } from '../../electron/api/types';
-import { isActive } from './jobs.svelte';
-import type { JobsState } from './jobs.svelte';
-import type { NoticesState } from './notices.svelte';
-import { trackJob } from './trackJob';
+import { isActive } from '../app/jobs.svelte';
+import type { JobsState } from '../app/jobs.svelte';
+import type { NoticesState } from '../app/notices.svelte';
+import { trackJob } from '../app/trackJob';
 
 /** `Job.kind` of fine-tune jobs (electron/core/finetune/finetuneJob.ts). */
 export const FINETUNE_JOB_KIND = 'finetune';
