@@ -7,6 +7,23 @@ import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'http', 'net', 'url'];
 
+/**
+ * The import rule of code that runs under plain Node: never Electron (only main.ts and
+ * preload.ts), never the renderer, and never what `forbidden` names for its layer. A later
+ * block replaces an earlier one for the same files, so each layer's block repeats the first two.
+ */
+function nodeLayer(files, ...forbidden) {
+  return {
+    files,
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'only electron/main.ts and electron/preload.ts import electron' }],
+        patterns: [{ group: ['**/renderer/**'], message: 'Node code never imports the renderer' }, ...forbidden],
+      }],
+    },
+  };
+}
+
 export default tseslint.config(
   {
     ignores: ['node_modules/', 'dist/', '.tmp/', 'release/', 'bench-results/', 'test-results/', 'playwright-report/', 'models/training/', '**/*.cjs'],
@@ -60,55 +77,17 @@ export default tseslint.config(
       }],
     },
   },
-  {
-    // Everything under electron/ except main.ts and preload.ts runs under plain Node,
-    // electron/desktop/ included: main.ts hands it Electron's objects, so it is tested under Node.
-    files: ['electron/core/**/*.ts', 'electron/server/**/*.ts', 'electron/cli/**/*.ts', 'electron/desktop/**/*.ts', 'test/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'electron', message: 'only electron/main.ts and electron/preload.ts import electron' }],
-        patterns: [{ group: ['**/renderer/**'], message: 'Node code never imports the renderer' }],
-      }],
-    },
-  },
-  {
-    // The core serves every shell and knows none of them.
-    files: ['electron/core/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'electron', message: 'only electron/main.ts and electron/preload.ts import electron' }],
-        patterns: [
-          { group: ['**/renderer/**'], message: 'Node code never imports the renderer' },
-          { group: ['**/server/**', '**/cli/**', '**/desktop/**'], message: 'electron/core knows no shell: the server, the CLI and the desktop import it, not the other way' },
-        ],
-      }],
-    },
-  },
-  {
-    // Browser mode and the desktop shell are siblings: neither imports the other's code or the CLI.
-    files: ['electron/server/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'electron', message: 'only electron/main.ts and electron/preload.ts import electron' }],
-        patterns: [
-          { group: ['**/renderer/**'], message: 'Node code never imports the renderer' },
-          { group: ['**/cli/**', '**/desktop/**'], message: 'electron/server imports only api/ and core/' },
-        ],
-      }],
-    },
-  },
-  {
-    files: ['electron/desktop/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'electron', message: 'only electron/main.ts and electron/preload.ts import electron' }],
-        patterns: [
-          { group: ['**/renderer/**'], message: 'Node code never imports the renderer' },
-          { group: ['**/cli/**'], message: 'the desktop shell does not import the command line' },
-        ],
-      }],
-    },
-  },
+  // Everything under electron/ except main.ts and preload.ts runs under plain Node,
+  // electron/desktop/ included: main.ts hands it Electron's objects, so it is tested under Node.
+  nodeLayer(['electron/core/**/*.ts', 'electron/server/**/*.ts', 'electron/cli/**/*.ts', 'electron/desktop/**/*.ts', 'test/**/*.ts']),
+  // The core serves every shell and knows none of them.
+  nodeLayer(['electron/core/**/*.ts'], {
+    group: ['**/server/**', '**/cli/**', '**/desktop/**'],
+    message: 'electron/core knows no shell: the server, the CLI and the desktop import it, not the other way',
+  }),
+  // Browser mode and the desktop shell are siblings: neither imports the other's code, nor the CLI.
+  nodeLayer(['electron/server/**/*.ts'], { group: ['**/cli/**', '**/desktop/**'], message: 'electron/server imports only api/ and core/' }),
+  nodeLayer(['electron/desktop/**/*.ts'], { group: ['**/cli/**'], message: 'the desktop shell does not import the command line' }),
   {
     // The mask editor's engine (renderer/editor/*.ts, and the view arithmetic it shares with
     // the viewer, renderer/lib/viewport.ts) is DOM-free by design and unit-tested under
