@@ -24,6 +24,32 @@ function nodeLayer(files, ...forbidden) {
   };
 }
 
+/**
+ * The import rule of the renderer, a web page: no Electron, no Node, the core only through
+ * electron/api, and never what `forbidden` names for its folder. As for nodeLayer, each
+ * folder's block repeats the rules every renderer file follows.
+ */
+function rendererLayer(files, ignores = [], ...forbidden) {
+  return {
+    files,
+    ignores,
+    rules: {
+      'no-restricted-imports': ['error', {
+        // 'electron' as a path, not a pattern: a pattern would also match the electron/api/ folder the renderer must use.
+        paths: [{ name: 'electron', message: 'the renderer never imports Electron' }],
+        patterns: [
+          { group: nodeBuiltins, message: 'the renderer never imports Node' },
+          { group: ['**/electron/core/**', '**/electron/server/**', '**/electron/cli/**'], message: 'the renderer talks to the core only through electron/api' },
+          ...forbidden,
+        ],
+      }],
+    },
+  };
+}
+
+/** The renderer's feature folders and the app around them (see docs/ARCHITECTURE.md). */
+const rendererFeatures = ['**/app/**', '**/library/**', '**/detect/**', '**/editor/**', '**/datasets/**', '**/finetune/**'];
+
 export default tseslint.config(
   {
     ignores: ['node_modules/', 'dist/', '.tmp/', 'release/', 'bench-results/', 'test-results/', 'playwright-report/', 'models/training/', '**/*.cjs'],
@@ -51,20 +77,22 @@ export default tseslint.config(
     },
   },
   {
-    // The renderer is a web page: no Node, no Electron, no core.
+    // The renderer is a web page.
     files: ['renderer/**/*.{ts,svelte}'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: {
-      'no-restricted-imports': ['error', {
-        // 'electron' as a path, not a pattern: a pattern would also match the electron/api/ folder the renderer must use.
-        paths: [{ name: 'electron', message: 'the renderer never imports Electron' }],
-        patterns: [
-          { group: nodeBuiltins, message: 'the renderer never imports Node' },
-          { group: ['**/electron/core/**', '**/electron/server/**', '**/electron/cli/**'], message: 'the renderer talks to the core only through electron/api' },
-        ],
-      }],
-    },
   },
+  rendererLayer(['renderer/**/*.{ts,svelte}']),
+  // Shared code (transports, charts, helpers) serves the features and knows none of them.
+  rendererLayer(['renderer/api/**/*.ts', 'renderer/charts/**/*.{ts,svelte}', 'renderer/lib/**/*.ts'], [], {
+    group: rendererFeatures,
+    message: 'renderer/api, charts and lib are shared: features import them, not the other way',
+  }),
+  // The mask editor mounts anywhere with its props alone; only the studio's view of it
+  // (EditorView, its dataset picker and the annotation state) knows the studio.
+  rendererLayer(['renderer/editor/**/*.{ts,svelte}'], ['renderer/editor/EditorView.svelte', 'renderer/editor/DatasetPicker.svelte', 'renderer/editor/annotation.svelte.ts'], {
+    group: rendererFeatures.filter((folder) => folder !== '**/editor/**'),
+    message: 'the mask editor knows nothing of the studio around it: the page hands it props',
+  }),
   {
     // The contract is shared with the renderer: no Node, no Electron.
     files: ['electron/api/**/*.ts'],
