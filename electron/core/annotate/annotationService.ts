@@ -12,7 +12,8 @@ import { StudioError } from '../../api/errors';
 import type { MethodParsedInput } from '../../api/methods';
 import type { DatasetItemView, LibraryChange, MaskVersion, PhotoMask, PhotoPrediction } from '../../api/types';
 import type { Store } from '../store/store';
-import { checkMaskPng } from './maskPng';
+import { readMaskRows } from './maskPng';
+import { writeMaskPng } from './maskPngWriter';
 import { walkPhotos } from './photoWalk';
 import type { PhotoWalkStep } from './photoWalk';
 
@@ -40,7 +41,8 @@ export class AnnotationService {
   /**
    * Stores a new version of a photo's mask, authored by a person. The PNG is checked
    * (8-bit gray, the photo's size, 0/255 only) before anything is written; the blur
-   * fraction is measured here, never taken from the client.
+   * fraction is measured here, never taken from the client, and what is stored is the
+   * core's own PNG of those pixels (maskPngWriter.ts), never the client's bytes.
    */
   async save(input: Input<'masks.save'>): Promise<MaskVersion> {
     const photo = this.#store.getPhoto(input.photoId);
@@ -48,7 +50,8 @@ export class AnnotationService {
     if (input.datasetId !== undefined && !this.#store.getDataset(input.datasetId)) {
       throw new StudioError('not-found', `Dataset ${input.datasetId} does not exist.`);
     }
-    const checked = await checkMaskPng(input.png, photo.width, photo.height);
+    const checked = await readMaskRows(input.png, photo.width, photo.height);
+    const png = await writeMaskPng(checked.rows, photo.width, photo.height);
     // Decoding awaited: the dataset is picked (or made) now, in the same synchronous
     // stretch as the transaction, so a dataset deleted meanwhile is not written to.
     const version = this.#store.transaction(() => {
@@ -56,7 +59,7 @@ export class AnnotationService {
       return this.#store.saveMaskVersion({
         photoId: photo.id,
         datasetId,
-        png: input.png,
+        png,
         author: 'human',
         authorName: input.authorName ?? null,
         status: input.status,

@@ -49,11 +49,22 @@ export interface CheckedMask {
   blurFraction: number;
 }
 
+/** A checked mask with its pixels as unfiltered PNG scanlines: a 0 filter byte, then the row. */
+export interface CheckedMaskRows extends CheckedMask {
+  rows: Uint8Array;
+}
+
 /**
  * Validates `png` as the mask of a photo of `width` x `height` pixels and measures its
  * blur fraction. Throws StudioError('bad-image') naming the first rule it breaks.
  */
 export async function checkMaskPng(png: Uint8Array, width: number, height: number): Promise<CheckedMask> {
+  const { rows: _rows, ...checked } = await readMaskRows(png, width, height);
+  return checked;
+}
+
+/** checkMaskPng, keeping the pixels (as unfiltered scanlines) for the core to write its own PNG from. */
+export async function readMaskRows(png: Uint8Array, width: number, height: number): Promise<CheckedMaskRows> {
   const header = readPngHeader(png);
   if (!header) throw new StudioError('bad-image', 'The mask is not a PNG image.');
   if (header.colourType !== 0 || header.bitDepth !== 8) {
@@ -73,7 +84,7 @@ export async function checkMaskPng(png: Uint8Array, width: number, height: numbe
   const rows = await inflateUnfilteredRows(png, width, height);
   if (rows) {
     const blurred = countBlurred(rows, width, 1);
-    return { width, height, blurFraction: width * height === 0 ? 0 : blurred / (width * height) };
+    return { width, height, blurFraction: width * height === 0 ? 0 : blurred / (width * height), rows };
   }
   let decoded: { data: Buffer; info: OutputInfo };
   try {
@@ -95,7 +106,9 @@ export async function checkMaskPng(png: Uint8Array, width: number, height: numbe
     throw new StudioError('bad-image', `The mask decoded to ${info.width}x${info.height} with ${info.channels} channels.`);
   }
   const blurred = countBlurred(data, width);
-  return { width, height, blurFraction: data.length === 0 ? 0 : blurred / data.length };
+  const scanlines = new Uint8Array(height * (width + 1));
+  for (let y = 0; y < height; y++) scanlines.set(data.subarray(y * width, (y + 1) * width), y * (width + 1) + 1);
+  return { width, height, blurFraction: data.length === 0 ? 0 : blurred / data.length, rows: scanlines };
 }
 
 const inflateAsync = promisify(inflate);
