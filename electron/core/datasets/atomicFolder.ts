@@ -3,8 +3,11 @@
  * parent, so the final rename never crosses filesystems), which is renamed to the
  * destination at the end. A reader never sees a half-written export; a failed or
  * cancelled one leaves nothing behind. Replacing an existing folder (`force`) moves it
- * aside first, renames the new one in, then deletes the old: if the process dies in
- * between, the old folder is still there under its aside name.
+ * aside first, renames the new one in, then deletes the old. When that second rename
+ * fails (Windows answers EBUSY while a virus scanner or an indexer holds a file of the new
+ * folder), the old folder is moved back: the user keeps the previous export under its own
+ * name, not under a hidden one. Only if the process dies between the two renames is the
+ * old folder left under its aside name.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
@@ -45,6 +48,18 @@ export async function checkDestination(destination: string, options: AtomicFolde
   }
 }
 
+/** Moves the previous folder back after the new one could not take its place, and says so. */
+async function restore(aside: string, target: string, cause: unknown): Promise<never> {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  try {
+    await rename(aside, target);
+  } catch (restoreError) {
+    const why = restoreError instanceof Error ? restoreError.message : String(restoreError);
+    throw new StudioError('internal', `${target} could not be replaced (${reason}), and the previous folder could not be put back (${why}): it is at ${aside}.`, { folder: aside });
+  }
+  throw new StudioError('conflict', `${target} could not be replaced (${reason}); the previous folder is still there, unchanged. Try again once nothing holds files in it.`);
+}
+
 /**
  * Runs `write(tempFolder)` and moves the result to `destination`. Throws (after
  * removing the temporary folder) when `write` throws.
@@ -65,7 +80,11 @@ export async function writeFolderAtomically<T>(destination: string, options: Ato
     if (await exists(target)) {
       const aside = join(parent, `.${basename(target)}.old-${tag}`);
       await rename(target, aside);
-      await rename(temp, target);
+      try {
+        await rename(temp, target);
+      } catch (error) {
+        await restore(aside, target, error);
+      }
       await rm(aside, { recursive: true, force: true });
     } else {
       await rename(temp, target);

@@ -1,5 +1,5 @@
 /** Atomic folder writes: all or nothing, existing folders refused unless forced. */
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StudioError } from '../../../electron/api/errors';
@@ -67,6 +67,25 @@ describe('atomic folders', () => {
       }),
     ).rejects.toThrow('disk full');
     expect(await readdir(out)).toEqual(['old.txt']);
+    expect((await readdir(temp.dir)).filter((name) => name.startsWith('.'))).toEqual([]);
+  });
+
+  it('puts the previous folder back under its own name when the new one cannot take its place', async () => {
+    // The final rename fails for real: the new folder is gone from under it by then, as
+    // when a virus scanner quarantines it (on Windows the same rename answers EBUSY).
+    const out = join(temp.dir, 'previous-export');
+    await mkdir(out);
+    await writeFile(join(out, 'manifest.json'), '{"version": 1}');
+    const quarantine = join(temp.dir, 'quarantine');
+    const failure = await writeFolderAtomically(out, { force: true }, async (folder) => {
+      await writeFile(join(folder, 'manifest.json'), '{"version": 2}');
+      await rename(folder, quarantine);
+    }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(StudioError);
+    expect((failure as StudioError).code).toBe('conflict');
+    expect((failure as StudioError).message).toMatch(/could not be replaced .*ENOENT.*the previous folder is still there/);
+    // The previous export, whole, where it was; no hidden folder left beside it.
+    expect(await readFile(join(out, 'manifest.json'), 'utf8')).toBe('{"version": 1}');
     expect((await readdir(temp.dir)).filter((name) => name.startsWith('.'))).toEqual([]);
   });
 });
