@@ -1,4 +1,4 @@
-/** Words, colours and keys for the statuses of dataset items and for splits. */
+/** Words, colors and keys for the statuses of dataset items and for splits. */
 import type { ItemStatus, SplitFilter } from '../../electron/api/types';
 
 export const ITEM_STATUS_LABELS: Record<ItemStatus, string> = {
@@ -9,7 +9,7 @@ export const ITEM_STATUS_LABELS: Record<ItemStatus, string> = {
   rejected: 'Rejected',
 };
 
-/** CSS colours: the grid's badge colours, and the danger red for a rejected mask. */
+/** CSS colors: the grid's badge colors, and the danger red for a rejected mask. */
 export const ITEM_STATUS_COLORS: Record<ItemStatus, string> = {
   unlabelled: 'var(--status-none)',
   predicted: 'var(--status-predicted)',

@@ -68,7 +68,7 @@ export class EditorCanvas {
     this.#state = state;
     this.#work = work;
 
-    // Mask colour and outline mode (the outline's thickness follows the zoom).
+    // Mask color and outline mode (the outline's thickness follows the zoom).
     $effect(() => {
       const color = parseHexColor(state.overlayColor);
       const style = { outline: state.outlineOnly, outlineThickness: outlineThickness(state.view.zoom) };

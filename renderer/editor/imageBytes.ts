@@ -2,7 +2,7 @@
  * Browser-side pixel I/O for the editor: decoding the stored mask and probability PNGs to
  * one byte per photo pixel, and reading the photo's grayscale for refine.
  *
- * Decoding goes through createImageBitmap with colour conversion off, so a gray value
+ * Decoding goes through createImageBitmap with color conversion off, so a gray value
  * reaches the canvas untouched, and an OffscreenCanvas read back in strips (a 24 MP RGBA
  * read at once would need a 96 MB temporary). A map stored at another size than the photo
  * (a model's output) is resampled on the way: bilinear for probabilities, nearest for masks.

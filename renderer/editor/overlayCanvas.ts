@@ -48,7 +48,7 @@ function paintStrips(context: CanvasRenderingContext2D, rect: Rect, fill: (strip
 }
 
 /**
- * The coloured mask overlay at one level of detail: level 0 has a canvas pixel per photo
+ * The colored mask overlay at one level of detail: level 0 has a canvas pixel per photo
  * pixel, level L one per 2^L x 2^L square (see maskCoverageToRgba). Changes are collected
  * as dirty squares of CHANGE_TILE photo pixels (`invalidate`) and painted by `flush`, one
  * putImageData per run of dirty squares, so the many small rectangles of a frame's stroke
@@ -137,7 +137,7 @@ export class MaskOverlay {
     return true;
   }
 
-  /** Changes colour or outline mode; marks everything for repainting when the pixels would differ. */
+  /** Changes color or outline mode; marks everything for repainting when the pixels would differ. */
   setStyle(style: MaskStyle): boolean {
     const old = this.#style;
     const changed =
@@ -253,7 +253,7 @@ export class MaskOverlays {
   }
 }
 
-/** The model's probability map as a heat overlay (painted once per photo or colour). */
+/** The model's probability map as a heat overlay (painted once per photo or color). */
 export class PredictionOverlay {
   readonly canvas: HTMLCanvasElement;
 

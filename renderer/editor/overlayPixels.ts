@@ -1,5 +1,5 @@
 /**
- * Colours for the overlay canvases, computed from the mask bytes one rectangle at a time
+ * Colors for the overlay canvases, computed from the mask bytes one rectangle at a time
  * (the component puts them on screen with putImageData of that rectangle only).
  *
  * Pixels are written as 32-bit words into a Uint32Array over the ImageData buffer; the

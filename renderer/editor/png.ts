@@ -1,7 +1,7 @@
 /**
- * The mask PNG of docs/DESIGN.md: one 8-bit grayscale image (colour type 0, bit depth 8) at
+ * The mask PNG of docs/DESIGN.md: one 8-bit grayscale image (color type 0, bit depth 8) at
  * the photo's pixel size, 255 = blurred. Encoded here rather than through a canvas,
- * because canvas.toBlob always writes RGBA and may colour-manage, and a mask must keep
+ * because canvas.toBlob always writes RGBA and may color-manage, and a mask must keep
  * its exact bytes.
  *
  * Rows are not filtered (filter type 0): a mask row is a few long runs, which deflate's
@@ -59,7 +59,7 @@ function pngFile(width: number, height: number, compressed: Uint8Array): Uint8Ar
   view.setUint32(0, width);
   view.setUint32(4, height);
   header[8] = 8; // bit depth
-  header[9] = 0; // colour type: grayscale
+  header[9] = 0; // color type: grayscale
   header[10] = 0; // compression: deflate
   header[11] = 0; // filter method 0
   header[12] = 0; // no interlace

@@ -1,31 +1,31 @@
 /**
  * Paints a probability map (8-bit gray PNG, 255 = surely blurred) into a canvas as a
- * coloured overlay whose alpha grows with the probability, for the viewer. The canvas is
+ * colored overlay whose alpha grows with the probability, for the viewer. The canvas is
  * at most `maxSide` pixels on its long side: the viewer shows a whole photo at once, and a
  * 24 MP overlay would cost 96 MB for detail no screen shows.
  */
 
-export interface OverlayColour {
+export interface OverlayColor {
   r: number;
   g: number;
   b: number;
 }
 
 /** `#rrggbb` to numbers (the default blue when it is not that). */
-export function hexColour(text: string): OverlayColour {
+export function hexColor(text: string): OverlayColor {
   const match = /^#([0-9a-f]{6})$/i.exec(text.trim());
   const value = match ? parseInt(match[1]!, 16) : 0x2f8cff;
   return { r: (value >> 16) & 255, g: (value >> 8) & 255, b: value & 255 };
 }
 
-/** Rewrites RGBA pixels whose red channel holds the probability into colour + alpha. */
-export function tintProbability(rgba: Uint8ClampedArray, colour: OverlayColour): number {
+/** Rewrites RGBA pixels whose red channel holds the probability into color + alpha. */
+export function tintProbability(rgba: Uint8ClampedArray, color: OverlayColor): number {
   let covered = 0;
   for (let i = 0; i < rgba.length; i += 4) {
     const probability = rgba[i]!;
-    rgba[i] = colour.r;
-    rgba[i + 1] = colour.g;
-    rgba[i + 2] = colour.b;
+    rgba[i] = color.r;
+    rgba[i + 1] = color.g;
+    rgba[i + 2] = color.b;
     rgba[i + 3] = probability;
     if (probability >= 128) covered++;
   }
@@ -36,7 +36,7 @@ export function tintProbability(rgba: Uint8ClampedArray, colour: OverlayColour):
  * Decodes `png` and paints it into `canvas` (resized to fit `maxSide`). Returns the share
  * of pixels at probability >= 0.5.
  */
-export async function paintProbability(canvas: HTMLCanvasElement, png: Uint8Array, colour: OverlayColour, maxSide = 2048): Promise<number> {
+export async function paintProbability(canvas: HTMLCanvasElement, png: Uint8Array, color: OverlayColor, maxSide = 2048): Promise<number> {
   const bitmap = await createImageBitmap(new Blob([png as Uint8Array<ArrayBuffer>], { type: 'image/png' }), {
     colorSpaceConversion: 'none',
     premultiplyAlpha: 'none',
@@ -53,7 +53,7 @@ export async function paintProbability(canvas: HTMLCanvasElement, png: Uint8Arra
     context.imageSmoothingQuality = 'high';
     context.drawImage(bitmap, 0, 0, width, height);
     const image = context.getImageData(0, 0, width, height);
-    const covered = tintProbability(image.data, colour);
+    const covered = tintProbability(image.data, color);
     context.putImageData(image, 0, 0);
     return covered / (width * height);
   } finally {

@@ -133,14 +133,14 @@ describe('masks.save', () => {
     expect(version.blurFraction).toBeCloseTo(0.25, 10);
   });
 
-  it('refuses soft, colour and empty masks and bad ids, and stores nothing', async () => {
+  it('refuses soft, color and empty masks and bad ids, and stores nothing', async () => {
     const target = photo('a/two.jpg');
     const { width, height } = target;
     const dataset = (await call('datasets.list', {}))[0]!;
     const soft = leftColumns(width, height, 10);
     soft[5] = 200;
     expect((await failure(call('masks.save', { photoId: target.id, png: await grayPng(soft, width, height) }))).message).toMatch(/binary.*pixel \(5, 0\) is 200/);
-    const rgb = new Uint8Array(await sharp(Buffer.from(leftColumns(width, height, 10)), { raw: { width, height, channels: 1 } }).toColourspace('srgb').png().toBuffer());
+    const rgb = new Uint8Array(await sharp(Buffer.from(leftColumns(width, height, 10)), { raw: { width, height, channels: 1 } }).toColorspace('srgb').png().toBuffer());
     expect((await failure(call('masks.save', { photoId: target.id, png: rgb }))).message).toMatch(/8-bit single-channel/);
     const empty = await failure(call('masks.save', { photoId: target.id, png: new Uint8Array(0) }));
     expect(empty.code).toBe('invalid-input');

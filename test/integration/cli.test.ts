@@ -37,22 +37,22 @@ beforeAll(async () => {
   ctcug = join(temp.dir, 'blur-set');
   await mkdir(join(ctcug, 'gt'), { recursive: true });
   await makeJpeg(join(ctcug, 'images', 'gray8.jpg'), { width: 320, height: 240, seed: 1 });
-  await sharp(leftBlurred(320, 240, 0.5), { raw: { width: 320, height: 240, channels: 1 } }).toColourspace('b-w').png().toFile(join(ctcug, 'gt', 'gray8.png'));
+  await sharp(leftBlurred(320, 240, 0.5), { raw: { width: 320, height: 240, channels: 1 } }).toColorspace('b-w').png().toFile(join(ctcug, 'gt', 'gray8.png'));
   await makeJpeg(join(ctcug, 'images', 'rgba.jpg'), { width: 200, height: 300, seed: 2 });
   await sharp(leftBlurred(200, 300, 0.25, 4), { raw: { width: 200, height: 300, channels: 4 } }).png().toFile(join(ctcug, 'gt', 'rgba.png'));
   await makePng(join(ctcug, 'images', 'deep.png'), { width: 160, height: 120, seed: 3 });
-  await sharp(leftBlurred(160, 120, 0.75), { raw: { width: 160, height: 120, channels: 1 } }).toColourspace('grey16').png().toFile(join(ctcug, 'gt', 'deep.png'));
+  await sharp(leftBlurred(160, 120, 0.75), { raw: { width: 160, height: 120, channels: 1 } }).toColorspace('grey16').png().toFile(join(ctcug, 'gt', 'deep.png'));
   // Half-size mask: scaled to the photo, staying binary.
   await makeJpeg(join(ctcug, 'images', 'half.jpg'), { width: 400, height: 200, seed: 4 });
-  await sharp(leftBlurred(200, 100, 0.5), { raw: { width: 200, height: 100, channels: 1 } }).toColourspace('b-w').png().toFile(join(ctcug, 'gt', 'half.png'));
+  await sharp(leftBlurred(200, 100, 0.5), { raw: { width: 200, height: 100, channels: 1 } }).toColorspace('b-w').png().toFile(join(ctcug, 'gt', 'half.png'));
   // Rotated by EXIF: the mask matches the upright photo (600x400 stored, 400x600 shown).
   await makeJpeg(join(ctcug, 'images', 'turned.jpg'), { width: 600, height: 400, seed: 5, orientation: 6 });
-  await sharp(leftBlurred(400, 600, 0.5), { raw: { width: 400, height: 600, channels: 1 } }).toColourspace('b-w').png().toFile(join(ctcug, 'gt', 'turned.png'));
+  await sharp(leftBlurred(400, 600, 0.5), { raw: { width: 400, height: 600, channels: 1 } }).toColorspace('b-w').png().toFile(join(ctcug, 'gt', 'turned.png'));
   // Failures: a mask without its photo, a photo that is not one, a mask of another shape.
-  await sharp(leftBlurred(50, 50, 0.5), { raw: { width: 50, height: 50, channels: 1 } }).toColourspace('b-w').png().toFile(join(ctcug, 'gt', 'orphan.png'));
+  await sharp(leftBlurred(50, 50, 0.5), { raw: { width: 50, height: 50, channels: 1 } }).toColorspace('b-w').png().toFile(join(ctcug, 'gt', 'orphan.png'));
   await writeFile(join(ctcug, 'images', 'broken.jpg'), 'not a photo');
   await makeJpeg(join(ctcug, 'images', 'square.jpg'), { width: 100, height: 100, seed: 6 });
-  await sharp(leftBlurred(300, 100, 0.5), { raw: { width: 300, height: 100, channels: 1 } }).toColourspace('b-w').png().toFile(join(ctcug, 'gt', 'square.png'));
+  await sharp(leftBlurred(300, 100, 0.5), { raw: { width: 300, height: 100, channels: 1 } }).toColorspace('b-w').png().toFile(join(ctcug, 'gt', 'square.png'));
   await writeFile(join(ctcug, 'train.txt'), 'gray8\nrgba\ndeep\n');
   await writeFile(join(ctcug, 'test.txt'), 'half\nturned.jpg\n');
 
@@ -105,7 +105,7 @@ describe('defusion import', () => {
         expect(mask.version.blurFraction, name).toBeCloseTo(fraction, 2);
         // The contract: 8-bit, one channel, the photo's size, only 0 and 255.
         expect(mask.png[24], `${name} bit depth`).toBe(8);
-        expect(mask.png[25], `${name} colour type (grayscale)`).toBe(0);
+        expect(mask.png[25], `${name} color type (grayscale)`).toBe(0);
         const meta = await sharp(mask.png).metadata();
         expect([meta.width, meta.height, meta.channels, meta.depth], name).toEqual([width, height, 1, 'uchar']);
         const data = await sharp(mask.png).extractChannel(0).raw().toBuffer();

@@ -36,7 +36,7 @@ let libraryEvents: LibraryChange[];
 function pngMask(width: number, height: number): Promise<Uint8Array> {
   return import('sharp').then(async ({ default: sharp }) => {
     const pixels = Buffer.alloc(width * height, 0).fill(255, 0, (width * height) / 2);
-    return new Uint8Array(await sharp(pixels, { raw: { width, height, channels: 1 } }).toColourspace('b-w').png().toBuffer());
+    return new Uint8Array(await sharp(pixels, { raw: { width, height, channels: 1 } }).toColorspace('b-w').png().toBuffer());
   });
 }
 

@@ -122,7 +122,7 @@ describe('a saved mask is stored as the PNG the core writes', () => {
     ['bytes after IEND', async () => Buffer.concat([SIGNATURE, header(), chunk('IDAT', deflateSync(scanlines(24))), chunk('IEND', Buffer.alloc(0)), secretFile])],
     ['filtered rows and a text chunk, on the decoder road', async () => {
       const filtered = await sharp(Buffer.from(Array.from({ length: WIDTH * HEIGHT }, (_, i) => (i % WIDTH < 24 ? 255 : 0))), { raw: { width: WIDTH, height: HEIGHT, channels: 1 } })
-        .toColourspace('b-w')
+        .toColorspace('b-w')
         .png({ adaptiveFiltering: true })
         .toBuffer();
       // After the signature and IHDR (8 + 25 bytes), a text chunk.
@@ -151,7 +151,7 @@ describe('a saved mask is stored as the PNG the core writes', () => {
 
   it('the same pixels always give the same stored bytes, however they were sent', async () => {
     const plain = Buffer.concat([SIGNATURE, header(), chunk('IDAT', deflateSync(scanlines(40), { level: 1 })), chunk('IEND', Buffer.alloc(0))]);
-    const filtered = await sharp(await pixels(plain), { raw: { width: WIDTH, height: HEIGHT, channels: 1 } }).toColourspace('b-w').png({ adaptiveFiltering: true, compressionLevel: 9 }).toBuffer();
+    const filtered = await sharp(await pixels(plain), { raw: { width: WIDTH, height: HEIGHT, channels: 1 } }).toColorspace('b-w').png({ adaptiveFiltering: true, compressionLevel: 9 }).toBuffer();
     expect(plain.equals(filtered)).toBe(false);
     const first = await call<MaskVersion>('masks.save', { photoId, png: new Uint8Array(plain), status: 'corrected' });
     const a = Buffer.from((await call<PhotoMask>('masks.current', { photoId, datasetId: first.datasetId }))!.png);

@@ -15,8 +15,8 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] as const;
 /** Signature (8) + IHDR length (4) + type (4) + the 13 bytes of IHDR data. */
 const IHDR_END = 8 + 4 + 4 + 13;
 
-/** PNG colour types (IHDR byte 9), to name what a refused file is. */
-const COLOUR_TYPES: Record<number, string> = {
+/** PNG color types (IHDR byte 9), to name what a refused file is. */
+const COLOR_TYPES: Record<number, string> = {
   0: 'grayscale',
   2: 'RGB',
   3: 'palette',
@@ -29,7 +29,7 @@ export interface PngHeader {
   width: number;
   height: number;
   bitDepth: number;
-  colourType: number;
+  colorType: number;
 }
 
 /** Reads the IHDR chunk; null when the bytes do not start like a PNG. */
@@ -38,7 +38,7 @@ export function readPngHeader(png: Uint8Array): PngHeader | null {
   const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
   const type = String.fromCharCode(png[12]!, png[13]!, png[14]!, png[15]!);
   if (type !== 'IHDR') return null;
-  return { width: view.getUint32(16), height: view.getUint32(20), bitDepth: png[24]!, colourType: png[25]! };
+  return { width: view.getUint32(16), height: view.getUint32(20), bitDepth: png[24]!, colorType: png[25]! };
 }
 
 /** A mask PNG that passed the checks. */
@@ -67,8 +67,8 @@ export async function checkMaskPng(png: Uint8Array, width: number, height: numbe
 export async function readMaskRows(png: Uint8Array, width: number, height: number): Promise<CheckedMaskRows> {
   const header = readPngHeader(png);
   if (!header) throw new StudioError('bad-image', 'The mask is not a PNG image.');
-  if (header.colourType !== 0 || header.bitDepth !== 8) {
-    const kind = COLOUR_TYPES[header.colourType] ?? `colour type ${header.colourType}`;
+  if (header.colorType !== 0 || header.bitDepth !== 8) {
+    const kind = COLOR_TYPES[header.colorType] ?? `color type ${header.colorType}`;
     throw new StudioError(
       'bad-image',
       `The mask must be an 8-bit single-channel (grayscale) PNG; this one is ${header.bitDepth}-bit ${kind}.`,
@@ -129,7 +129,7 @@ const KNOWN_CRITICAL = new Set(['IHDR', 'IDAT', 'IEND']);
  */
 export async function inflateUnfilteredRows(png: Uint8Array, width: number, height: number): Promise<Uint8Array | null> {
   const header = readPngHeader(png);
-  if (!header || header.colourType !== 0 || header.bitDepth !== 8 || header.width !== width || header.height !== height) return null;
+  if (!header || header.colorType !== 0 || header.bitDepth !== 8 || header.width !== width || header.height !== height) return null;
   const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
   // IHDR holds 13 bytes; its last three are the compression, filter and interlace methods, all 0 here.
   if (view.getUint32(8) !== 13 || png[IHDR_END - 3] !== 0 || png[IHDR_END - 2] !== 0 || png[IHDR_END - 1] !== 0) return null;

@@ -4,7 +4,7 @@
  * that the importer can decide the polarity before thresholding, and report.
  *
  * - Any bit depth and channel layout (gray, RGB, RGBA, 16-bit): transparency counts as
- *   0, colour becomes luminance, 16-bit values are scaled to 8 bits.
+ *   0, color becomes luminance, 16-bit values are scaled to 8 bits.
  * - A mask of another size but the photo's aspect ratio (within 2 %) is scaled with
  *   nearest neighbour (values are kept, never blended) and reported; another aspect
  *   ratio is refused: it belongs to another photo.
@@ -38,7 +38,7 @@ export async function readGroundTruth(path: string, width: number, height: numbe
   if (Math.abs(maskWidth / maskHeight - width / height) > 0.02 * (width / height)) {
     throw new Error(`wrong size: the mask is ${maskWidth}x${maskHeight} but its photo is ${width}x${height}`);
   }
-  let pipeline = input.autoOrient().flatten({ background: '#000000' }).toColourspace('b-w');
+  let pipeline = input.autoOrient().flatten({ background: '#000000' }).toColorspace('b-w');
   const scaled = maskWidth !== width || maskHeight !== height;
   if (scaled) pipeline = pipeline.resize(width, height, { fit: 'fill', kernel: 'nearest' });
   let decoded;

@@ -15,7 +15,7 @@ export interface MaskPixels {
 export async function decodeMaskPng(png: Uint8Array): Promise<MaskPixels> {
   const { data, info } = await sharp(png)
     .flatten({ background: '#000000' })
-    .toColourspace('b-w')
+    .toColorspace('b-w')
     .raw({ depth: 'uchar' })
     .toBuffer({ resolveWithObject: true });
   if (info.channels !== 1) throw new Error(`a mask decoded to ${info.channels} channels`);
@@ -31,7 +31,7 @@ export async function encodeMaskPng(mask: MaskPixels): Promise<Uint8Array> {
   const binary = Buffer.alloc(mask.data.length);
   for (let i = 0; i < mask.data.length; i++) binary[i] = mask.data[i]! >= 128 ? 255 : 0;
   const png = await sharp(binary, { raw: { width: mask.width, height: mask.height, channels: 1 } })
-    .toColourspace('b-w')
+    .toColorspace('b-w')
     .png({ compressionLevel: 9, adaptiveFiltering: false })
     .toBuffer();
   return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);

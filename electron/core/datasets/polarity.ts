@@ -66,14 +66,14 @@ export async function pairRatio(pair: PolarityPair): Promise<number | null> {
   const photo = await (await openOriented(pair.photoPath))
     .flatten({ background: '#000000' })
     .resize(width, height, { fit: 'fill' })
-    .toColourspace('b-w')
+    .toColorspace('b-w')
     .raw({ depth: 'uchar' })
     .toBuffer();
   const truth = await readGroundTruth(pair.gtPath, pair.width, pair.height);
   const mask = scale === 1 ? truth.gray : await sharp(truth.gray, { raw: { width: pair.width, height: pair.height, channels: 1 } })
     .resize(width, height, { fit: 'fill', kernel: 'nearest' })
     // One raw channel in is three channels out unless it is said to be grey.
-    .toColourspace('b-w')
+    .toColorspace('b-w')
     .raw({ depth: 'uchar' })
     .toBuffer();
   const { white, black } = regionSharpness(new Uint8Array(photo), new Uint8Array(mask), width, height);

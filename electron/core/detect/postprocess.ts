@@ -130,7 +130,7 @@ export function blurFraction(mask: Uint8Array): number {
 export async function encodeGrayPng(pixels: Uint8Array, width: number, height: number): Promise<Uint8Array> {
   // Without 'b-w', sharp treats one raw channel as sRGB and writes three.
   const png = await sharp(pixels, { raw: { width, height, channels: 1 } })
-    .toColourspace('b-w')
+    .toColorspace('b-w')
     .png({ compressionLevel: PNG_COMPRESSION_LEVEL, adaptiveFiltering: false })
     .toBuffer();
   return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);

@@ -29,7 +29,7 @@ export async function decodePhoto(absPath: string, options: DecodeOptions = {}):
   try {
     const { data, info } = await sharp(source.input, decodeOptions(source))
       .flatten({ background: '#ffffff' })
-      .toColourspace('srgb')
+      .toColorspace('srgb')
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) {

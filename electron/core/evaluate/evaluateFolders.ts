@@ -42,11 +42,11 @@ export interface GrayImage {
 }
 
 /**
- * Reads a map or mask (a file, or PNG bytes) as one 8-bit channel: colour masks become
+ * Reads a map or mask (a file, or PNG bytes) as one 8-bit channel: color masks become
  * luminance and alpha is dropped.
  */
 export async function readGray(input: string | Uint8Array): Promise<GrayImage> {
-  const { data, info } = await sharp(input).removeAlpha().toColourspace('b-w').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(input).removeAlpha().toColorspace('b-w').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   if (info.channels !== 1) throw new Error(`decoded to ${info.channels} channels, expected 1`);
   return { pixels: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
 }
@@ -59,7 +59,7 @@ export async function resizeGray(map: GrayImage, width: number, height: number):
   const { data, info } = await sharp(map.pixels, { raw: { width: map.width, height: map.height, channels: 1 } })
     .resize(width, height, { fit: 'fill', kernel: 'linear' })
     // One raw channel would otherwise come out as three sRGB channels.
-    .toColourspace('b-w')
+    .toColorspace('b-w')
     .raw()
     .toBuffer({ resolveWithObject: true });
   return { pixels: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };

@@ -35,7 +35,7 @@ const HEIGHT = 520;
 const MARGIN = { left: 72, right: 24, top: 48, bottom: 64 };
 const PLOT_W = WIDTH - MARGIN.left - MARGIN.right;
 const PLOT_H = HEIGHT - MARGIN.top - MARGIN.bottom;
-const COLOURS = ['#1f6feb', '#8b949e'];
+const COLORS = ['#1f6feb', '#8b949e'];
 const FONT = "font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\"";
 
 function escapeXml(text: string): string {
@@ -67,8 +67,8 @@ function renderSvg(chart: Chart): string {
   parts.push(`<text transform="translate(20 ${fixed(py(0.5))}) rotate(-90)" text-anchor="middle" font-size="14" ${FONT} fill="#24292f">${escapeXml(chart.yLabel)}</text>`);
   chart.series.forEach((series, index) => {
     const points = series.points.map(([x, y]) => `${fixed(px(x))},${fixed(py(y))}`).join(' ');
-    const colour = COLOURS[index % COLOURS.length]!;
-    parts.push(`<polyline points="${points}" fill="none" stroke="${colour}" stroke-width="${series.dashed ? 1 : 2.5}"${series.dashed ? ' stroke-dasharray="6 4"' : ''} stroke-linejoin="round"/>`);
+    const color = COLORS[index % COLORS.length]!;
+    parts.push(`<polyline points="${points}" fill="none" stroke="${color}" stroke-width="${series.dashed ? 1 : 2.5}"${series.dashed ? ' stroke-dasharray="6 4"' : ''} stroke-linejoin="round"/>`);
   });
   if (chart.marker) {
     parts.push(`<circle cx="${fixed(px(chart.marker[0]))}" cy="${fixed(py(chart.marker[1]))}" r="5" fill="#cf222e"/>`);

@@ -99,7 +99,7 @@ export async function readBinaryMask(path: string, width: number, height: number
   if (Math.abs(maskWidth / maskHeight - width / height) > 0.02 * (width / height)) {
     throw new Error(`the mask is ${maskWidth}x${maskHeight} but its photo is ${width}x${height}`);
   }
-  let pipeline = input.autoOrient().flatten({ background: '#000000' }).toColourspace('b-w');
+  let pipeline = input.autoOrient().flatten({ background: '#000000' }).toColorspace('b-w');
   if (maskWidth !== width || maskHeight !== height) {
     pipeline = pipeline.resize(width, height, { fit: 'fill', kernel: 'nearest' });
   }
@@ -117,7 +117,7 @@ export async function readBinaryMask(path: string, width: number, height: number
     }
   }
   const png = await sharp(data, { raw: { width, height, channels: 1 } })
-    .toColourspace('b-w')
+    .toColorspace('b-w')
     .png({ compressionLevel: 9 })
     .toBuffer();
   return { png: new Uint8Array(png.buffer, png.byteOffset, png.byteLength), blurFraction: blurred / data.length };

@@ -25,7 +25,7 @@ export interface OpenOptions {
  */
 export async function openOriented(absPath: string, options: OpenOptions = {}): Promise<Sharp> {
   const source = await openImageSource(absPath, options);
-  return sharp(source.input, decodeOptions(source)).toColourspace('srgb');
+  return sharp(source.input, decodeOptions(source)).toColorspace('srgb');
 }
 
 /** Bytes a browser can show as they are, with their MIME type. */
@@ -75,7 +75,7 @@ export async function readDisplayImage(absPath: string, options: DisplayOptions 
   }
 
   try {
-    let pipeline = sharp(source.input, decodeOptions(source)).toColourspace('srgb');
+    let pipeline = sharp(source.input, decodeOptions(source)).toColorspace('srgb');
     if (!fits) pipeline = pipeline.resize(maxSide, maxSide, { fit: 'inside' });
     const encoded = source.metadata.hasAlpha
       ? pipeline.png({ compressionLevel: 6 })

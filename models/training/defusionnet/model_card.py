@@ -165,7 +165,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             'schedule': {k: run_args.get(k) for k in ('steps', 'batch_size', 'crop', 'lr', 'warmup', 'weight_decay', 'side_weight')},
             'optimizer': 'AdamW, linear warm-up then cosine decay to 1% of the peak',
             'augmentation': 'random scale (short side ~320 x 0.75-1.25) and crop, horizontal flip, rare vertical flip, '
-                            'colour jitter, JPEG re-encoding',
+                            'color jitter, JPEG re-encoding',
             'loss': 'BCE on the fused output + BCE on the 6 side outputs of each of the 3 steps (averaged over steps)',
             'wall_time_s': round(float(last.get('elapsed_s', 0.0)), 1),
             'warm_start': warm_start,

@@ -39,7 +39,7 @@ async function refusal(png: Uint8Array, width = WIDTH, height = HEIGHT): Promise
 describe('checkMaskPng', () => {
   it('accepts an 8-bit grayscale 0/255 PNG at the photo size and measures the blur fraction', async () => {
     const png = await grayPng(leftColumns(16));
-    expect(readPngHeader(png)).toEqual({ width: WIDTH, height: HEIGHT, bitDepth: 8, colourType: 0 });
+    expect(readPngHeader(png)).toEqual({ width: WIDTH, height: HEIGHT, bitDepth: 8, colorType: 0 });
     const checked = await checkMaskPng(png, WIDTH, HEIGHT);
     expect(checked).toEqual({ width: WIDTH, height: HEIGHT, blurFraction: 16 / 64 });
   });
@@ -56,17 +56,17 @@ describe('checkMaskPng', () => {
   });
 
   it('refuses RGB, RGBA, palette and 16-bit PNGs, naming the layout', async () => {
-    const rgb = new Uint8Array(await sharp(leftColumns(8), { raw: { width: WIDTH, height: HEIGHT, channels: 1 } }).toColourspace('srgb').png().toBuffer());
+    const rgb = new Uint8Array(await sharp(leftColumns(8), { raw: { width: WIDTH, height: HEIGHT, channels: 1 } }).toColorspace('srgb').png().toBuffer());
     expect((await refusal(rgb)).message).toMatch(/8-bit single-channel.*8-bit RGB/);
     const rgba = new Uint8Array(
       await sharp({ create: { width: WIDTH, height: HEIGHT, channels: 4, background: { r: 255, g: 255, b: 255, alpha: 0.5 } } }).png().toBuffer(),
     );
     expect((await refusal(rgba)).message).toMatch(/RGBA/);
     const palette = new Uint8Array(await sharp(leftColumns(8), { raw: { width: WIDTH, height: HEIGHT, channels: 1 } }).png({ palette: true }).toBuffer());
-    expect(readPngHeader(palette)?.colourType).toBe(3);
+    expect(readPngHeader(palette)?.colorType).toBe(3);
     expect((await refusal(palette)).message).toMatch(/palette/);
     const deep = new Uint8Array(
-      await sharp(leftColumns(8), { raw: { width: WIDTH, height: HEIGHT, channels: 1 } }).toColourspace('grey16').png().toBuffer(),
+      await sharp(leftColumns(8), { raw: { width: WIDTH, height: HEIGHT, channels: 1 } }).toColorspace('grey16').png().toBuffer(),
     );
     expect(readPngHeader(deep)?.bitDepth).toBe(16);
     expect((await refusal(deep)).message).toMatch(/16-bit grayscale/);
@@ -96,7 +96,7 @@ describe('checkMaskPng', () => {
     chunk.writeUInt32BE(crc32(body), 4 + body.length);
     const ihdrEnd = 8 + 4 + 4 + 13 + 4;
     const withAlpha = new Uint8Array(Buffer.concat([png.subarray(0, ihdrEnd), chunk, png.subarray(ihdrEnd)]));
-    expect(readPngHeader(withAlpha)?.colourType).toBe(0);
+    expect(readPngHeader(withAlpha)?.colorType).toBe(0);
     expect((await refusal(withAlpha)).message).toMatch(/no transparency/);
   });
 

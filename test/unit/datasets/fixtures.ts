@@ -73,7 +73,7 @@ export async function writeMask(
 ): Promise<void> {
   const gray = Buffer.from(mask.map((value) => (options.invert ? 255 - value : value)));
   let image = sharp(gray, { raw: { width, height, channels: 1 } });
-  image = options.rgb ? image.toColourspace('srgb') : image.toColourspace('b-w');
+  image = options.rgb ? image.toColorspace('srgb') : image.toColorspace('b-w');
   const bytes = options.format === 'jpeg' ? await image.jpeg({ quality: 75 }).toBuffer() : await image.png().toBuffer();
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, bytes);
@@ -81,7 +81,7 @@ export async function writeMask(
 
 /** A mask PNG as the store keeps it. */
 export async function maskPng(mask: Uint8Array, width: number, height: number): Promise<Uint8Array> {
-  return new Uint8Array(await sharp(Buffer.from(mask), { raw: { width, height, channels: 1 } }).toColourspace('b-w').png().toBuffer());
+  return new Uint8Array(await sharp(Buffer.from(mask), { raw: { width, height, channels: 1 } }).toColorspace('b-w').png().toBuffer());
 }
 
 /** Decodes a mask or probability PNG (file path or bytes) to one byte per pixel. */

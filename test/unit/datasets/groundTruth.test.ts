@@ -21,7 +21,7 @@ describe('ground truth files', () => {
     const mask = maskPixels(60, 40, leftPart(0.5));
     await writeMask(join(temp.dir, 'gray.png'), mask, 60, 40);
     await writeMask(join(temp.dir, 'rgb.png'), mask, 60, 40, { rgb: true });
-    await sharp(Buffer.from(mask), { raw: { width: 60, height: 40, channels: 1 } }).toColourspace('grey16').png().toFile(join(temp.dir, 'deep.png'));
+    await sharp(Buffer.from(mask), { raw: { width: 60, height: 40, channels: 1 } }).toColorspace('grey16').png().toFile(join(temp.dir, 'deep.png'));
     for (const name of ['gray.png', 'rgb.png', 'deep.png']) {
       const truth = await readGroundTruth(join(temp.dir, name), 60, 40);
       expect(truth, name).toMatchObject({ width: 60, height: 40, scaledFrom: null, nonBinary: 0 });
@@ -41,7 +41,7 @@ describe('ground truth files', () => {
   it('counts grey pixels, thresholds at 128 either way round', async () => {
     const soft = new Uint8Array(4 * 2);
     soft.set([0, 100, 127, 128, 129, 200, 255, 0]);
-    await sharp(Buffer.from(soft), { raw: { width: 4, height: 2, channels: 1 } }).toColourspace('b-w').png().toFile(join(temp.dir, 'soft.png'));
+    await sharp(Buffer.from(soft), { raw: { width: 4, height: 2, channels: 1 } }).toColorspace('b-w').png().toFile(join(temp.dir, 'soft.png'));
     const truth = await readGroundTruth(join(temp.dir, 'soft.png'), 4, 2);
     expect(truth.nonBinary).toBe(5);
     expect([...binarise(truth.gray, true)]).toEqual([0, 0, 0, 255, 255, 255, 255, 0]);

@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 async function grey(png: Uint8Array): Promise<{ width: number; height: number; channels: number; pixels: Buffer }> {
-  const { data, info } = await sharp(png).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(png).toColorspace('b-w').raw().toBuffer({ resolveWithObject: true });
   const metadata = await sharp(png).metadata();
   return { width: info.width, height: info.height, channels: metadata.channels ?? 0, pixels: data };
 }

@@ -36,13 +36,13 @@ export async function texturedRgb(width: number, height: number, seed = 1): Prom
     const h = 2 + Math.floor(random() * height * 0.12);
     const x0 = Math.floor(random() * (width - w));
     const y0 = Math.floor(random() * (height - h));
-    const colour = [random() * 255, random() * 255, random() * 255];
+    const color = [random() * 255, random() * 255, random() * 255];
     for (let y = y0; y < y0 + h; y++) {
       for (let x = x0; x < x0 + w; x++) {
         const i = (y * width + x) * 3;
-        rgb[i] = colour[0]!;
-        rgb[i + 1] = colour[1]!;
-        rgb[i + 2] = colour[2]!;
+        rgb[i] = color[0]!;
+        rgb[i + 1] = color[1]!;
+        rgb[i + 2] = color[2]!;
       }
     }
   }

@@ -67,7 +67,7 @@ describe('encodeGrayPng', () => {
     const metadata = await sharp(png).metadata();
     expect(metadata).toMatchObject({ format: 'png', width: 37, height: 23, channels: 1, depth: 'uchar' });
     // sharp reads a grey PNG back as sRGB unless told to keep it grey.
-    const decoded = await sharp(png).toColourspace('b-w').raw().toBuffer();
+    const decoded = await sharp(png).toColorspace('b-w').raw().toBuffer();
     expect(Buffer.compare(decoded, Buffer.from(pixels))).toBe(0);
   });
 });

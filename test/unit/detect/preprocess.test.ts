@@ -1,6 +1,6 @@
 /**
  * Preprocessing on real encoded images: EXIF orientation turns the photo upright (so the
- * map lines up with the photo the user sees), every colour layout becomes 8-bit RGB, and
+ * map lines up with the photo the user sees), every color layout becomes 8-bit RGB, and
  * the planar float layout is what the model reads.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -75,7 +75,7 @@ describe('decodePhoto', () => {
     const grey = path.join(dir, 'grey.png');
     await sharp(Buffer.alloc(20 * 10, 77), { raw: { width: 20, height: 10, channels: 1 } }).png().toFile(grey);
     const sixteen = path.join(dir, 'sixteen.png');
-    await sharp(Buffer.alloc(20 * 10 * 3, 200), { raw: { width: 20, height: 10, channels: 3 } }).toColourspace('rgb16').png().toFile(sixteen);
+    await sharp(Buffer.alloc(20 * 10 * 3, 200), { raw: { width: 20, height: 10, channels: 3 } }).toColorspace('rgb16').png().toFile(sixteen);
     const transparent = path.join(dir, 'transparent.png');
     await sharp({ create: { width: 20, height: 10, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toFile(transparent);
     for (const file of [grey, sixteen, transparent]) {

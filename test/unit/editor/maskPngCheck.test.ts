@@ -60,7 +60,7 @@ describe("checkMaskPng on the editor's PNGs", () => {
     const data = leftColumns(24);
     const filtered = await encodeGrayPng(WIDTH, HEIGHT, data, { filter: RowFilter.Up, compression: 'platform' });
     const bySharp = async (options: { progressive?: boolean; adaptiveFiltering?: boolean }): Promise<Uint8Array> =>
-      new Uint8Array(await sharp(data, { raw: { width: WIDTH, height: HEIGHT, channels: 1 } }).toColourspace('b-w').png(options).toBuffer());
+      new Uint8Array(await sharp(data, { raw: { width: WIDTH, height: HEIGHT, channels: 1 } }).toColorspace('b-w').png(options).toBuffer());
     const interlaced = await bySharp({ progressive: true });
     expect(interlaced[28]).toBe(1);
     for (const png of [filtered, interlaced, await bySharp({ adaptiveFiltering: true })]) {

@@ -11,7 +11,7 @@ describe('overlay pixels', () => {
     expect(parseHexColor('red')).toBeNull();
   });
 
-  it('colours the mask rectangle', () => {
+  it('colors the mask rectangle', () => {
     const raster = new MaskRaster(4, 3);
     raster.data.set([255, 0, 255, 255], 4);
     const out = new Uint32Array(3 * 2);

@@ -6,7 +6,7 @@ import { firstDifference, seededRandom } from './helpers';
 
 async function decodeWithSharp(png: Uint8Array): Promise<{ width: number; height: number; channels: number; pixels: Uint8Array }> {
   const metadata = await sharp(png).metadata();
-  const { data, info } = await sharp(png).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(png).toColorspace('b-w').raw().toBuffer({ resolveWithObject: true });
   expect(metadata.channels).toBe(1);
   expect(metadata.depth).toBe('uchar');
   return { width: info.width, height: info.height, channels: info.channels, pixels: new Uint8Array(data) };
@@ -48,7 +48,7 @@ describe('mask PNG encoder', () => {
     const pixels = Uint8Array.from({ length: 40 * 30 }, () => Math.floor(random() * 256));
     const png = await encodeGrayPng(40, 30, pixels);
     expect((await decodeWithSharp(png)).pixels).toEqual(pixels);
-    // Walk the chunks: IHDR (colour type 0, depth 8), IDAT, IEND, each CRC right.
+    // Walk the chunks: IHDR (color type 0, depth 8), IDAT, IEND, each CRC right.
     const view = new DataView(png.buffer, png.byteOffset, png.length);
     const types: string[] = [];
     let idat = new Uint8Array(0);

@@ -18,7 +18,7 @@ let gt: string;
 async function grey(file: string, width: number, height: number, value: (x: number, y: number) => number): Promise<void> {
   const pixels = Buffer.alloc(width * height);
   for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) pixels[y * width + x] = value(x, y);
-  await sharp(pixels, { raw: { width, height, channels: 1 } }).toColourspace('b-w').png().toFile(file);
+  await sharp(pixels, { raw: { width, height, channels: 1 } }).toColorspace('b-w').png().toFile(file);
 }
 
 beforeAll(async () => {
@@ -81,7 +81,7 @@ describe('plots', () => {
       const metadata = await sharp(plot.png).metadata();
       expect(metadata.format).toBe('png');
       expect(metadata.width).toBeGreaterThanOrEqual(640);
-      // Not blank: the curve and text are drawn in colours other than the white page.
+      // Not blank: the curve and text are drawn in colors other than the white page.
       const stats = await sharp(plot.png).stats();
       expect(stats.channels[0]!.min).toBeLessThan(100);
     }

@@ -65,14 +65,14 @@ export function texturedScene(width: number, height: number, seed: number): Buff
     const cy = random() * height;
     const rx = 3 + random() * width * 0.06;
     const ry = 3 + random() * height * 0.06;
-    const colour = [random() * 255, random() * 255, random() * 255];
+    const color = [random() * 255, random() * 255, random() * 255];
     for (let y = Math.max(0, Math.floor(cy - ry)); y < Math.min(height, Math.ceil(cy + ry)); y++) {
       for (let x = Math.max(0, Math.floor(cx - rx)); x < Math.min(width, Math.ceil(cx + rx)); x++) {
         if (((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 > 1) continue;
         const i = (y * width + x) * 3;
-        rgb[i] = colour[0]!;
-        rgb[i + 1] = colour[1]!;
-        rgb[i + 2] = colour[2]!;
+        rgb[i] = color[0]!;
+        rgb[i + 1] = color[1]!;
+        rgb[i + 2] = color[2]!;
       }
     }
   }

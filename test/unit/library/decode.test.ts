@@ -42,7 +42,7 @@ describe('openOriented', () => {
   it('gives 8-bit sRGB from 16-bit and grey sources, and lets callers resize upright', async () => {
     const sixteen = join(dir, 'sixteen.png');
     await sharp(Buffer.alloc(40 * 30 * 3 * 2, 0x80), { raw: { width: 40, height: 30, channels: 3, premultiplied: false } })
-      .toColourspace('rgb16')
+      .toColorspace('rgb16')
       .png()
       .toFile(sixteen);
     const grey = join(dir, 'grey.png');
