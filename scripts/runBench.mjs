@@ -1,5 +1,6 @@
 // `npm run bench -- NAME [args...]`: runs test/bench/NAME.ts (each writes JSON into
-// bench-results/). Without a name it lists the benchmarks.
+// bench-results/), then remakes the README's benchmark table from that JSON
+// (scripts/benchTable.mjs). Without a name it lists the benchmarks.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -17,4 +18,8 @@ if (!existsSync(file)) {
   process.exit(2);
 }
 const result = spawnSync('npx', ['tsx', file, ...args], { cwd: repoRoot, stdio: 'inherit' });
-process.exit(result.status ?? 1);
+if (result.status !== 0) {
+  process.exit(result.status ?? 1);
+}
+const table = spawnSync(process.execPath, [path.join(repoRoot, 'scripts', 'benchTable.mjs')], { cwd: repoRoot, stdio: 'inherit' });
+process.exit(table.status ?? 1);

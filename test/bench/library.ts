@@ -12,7 +12,7 @@
  * Writes every figure and the machine to bench-results/library.json.
  */
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { cpus, platform, arch, totalmem, tmpdir } from 'node:os';
+import { cpus, platform, arch, loadavg, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { PhotoQuery } from '../../electron/api/methods';
@@ -93,6 +93,8 @@ try {
   console.log(`  ${count} photos, ${(generatedBytes / 1e6).toFixed(1)} MB in ${generationSeconds.toFixed(1)} s (not part of the figures)`);
 
   const dbPath = join(work, 'studio.db');
+  // The machine is shared: the load around the timed part says how far to trust it.
+  const loadBefore = loadavg();
   const services = await createCoreServices({ dbPath, watch: false, scanOnStart: false, log: (message) => console.warn(message) });
   const { core, jobs, store } = services;
 
@@ -179,6 +181,8 @@ try {
       platform: platform(),
       arch: arch(),
       totalMemoryGB: round(totalmem() / 1e9, 1),
+      loadAverageBefore: loadBefore.map((value) => round(value, 2)),
+      loadAverageAfter: loadavg().map((value) => round(value, 2)),
     },
     library: {
       photos: count,

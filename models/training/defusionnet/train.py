@@ -29,6 +29,7 @@ import torch
 import torch.nn.functional as F
 
 from . import data as data_module
+from .checkpoint_io import load_torch_file
 from .metrics import MetricAccumulator
 from .model import DeFusionNet, DeFusionNetConfig, count_parameters, normalize
 
@@ -131,7 +132,7 @@ def atomic_save(state: Dict[str, Any], path: str) -> None:
 
 
 def load_checkpoint(path: str) -> Dict[str, Any]:
-    state = torch.load(path, map_location='cpu')
+    state = load_torch_file(path)
     if not isinstance(state, dict) or state.get('format') != CHECKPOINT_FORMAT:
         raise ValueError(f'{path}: not a DeFusionNET checkpoint ({CHECKPOINT_FORMAT})')
     return state
