@@ -266,6 +266,11 @@ export const methodSchemas = {
    */
   'finetune.start': z.strictObject({
     datasetId: id,
+    /**
+     * The SHA-256 of the parent's checkpoint, when the user confirmed one the studio
+     * neither ships nor made (the refusal of a start without it names the file and hash).
+     */
+    trustCheckpoint: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in hex').optional(),
     steps: z.number().int().min(1).max(1_000_000).default(500),
     device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
     batchSize: z.number().int().min(1).max(256).default(8),

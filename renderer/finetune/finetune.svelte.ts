@@ -8,6 +8,7 @@
  * the jobs list.
  */
 import type { StudioClient } from '../../electron/api/client';
+import { StudioError } from '../../electron/api/errors';
 import type { MethodInput } from '../../electron/api/methods';
 import type { FinetuneComparison, FinetuneProgress, FinetuneResult, Job, ModelRecord, PythonCheck } from '../../electron/api/types';
 import { isActive } from '../app/jobs.svelte';
@@ -106,12 +107,23 @@ export class FinetuneState {
     return request;
   }
 
-  /** Starts a run; false (with `startError`) when the core refused it. */
+  /**
+   * Starts a run; false (with `startError`) when the core refused it. A parent checkpoint
+   * the studio did not make is loaded only once the user confirms that very file (its
+   * SHA-256, which the refusal names); the question is the browser's own dialog.
+   */
   async begin(input: FinetuneInput): Promise<boolean> {
     this.starting = true;
     this.startError = null;
     try {
-      const { jobId } = await this.#client.call('finetune.start', input);
+      let jobId: string;
+      try {
+        ({ jobId } = await this.#client.call('finetune.start', input));
+      } catch (error) {
+        const sha256 = error instanceof StudioError && error.code === 'forbidden' ? (error.details as { sha256?: unknown } | undefined)?.sha256 : undefined;
+        if (typeof sha256 !== 'string' || !window.confirm(`${error instanceof Error ? error.message : ''}\n\nFine-tune from it anyway?`)) throw error;
+        ({ jobId } = await this.#client.call('finetune.start', { ...input, trustCheckpoint: sha256 }));
+      }
       this.comparison = null;
       this.#follow(jobId);
       return true;

@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { callApi, testPageUrl } from './studioApi';
 import { collectPageErrors } from './pageErrors';
 import { startStudioServer, stopAndRemove } from './studioServer';
@@ -34,6 +35,16 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(() => stopAndRemove(server, workDir));
+
+/** Accepts the next dialog, the question about a checkpoint the studio did not make; resolves with its text. */
+function acceptCheckpointQuestion(page: Page): Promise<string> {
+  return new Promise((resolve) => {
+    page.once('dialog', (dialog) => {
+      resolve(dialog.message());
+      void dialog.accept();
+    });
+  });
+}
 
 test('starts a fine-tune from the UI, shows its progress and registers the new model with its lineage', async ({ page }) => {
   // A real trainer on two shared cores: the run itself takes a minute or two.
@@ -79,7 +90,10 @@ test('starts a fine-tune from the UI, shows its progress and registers the new m
     };
     new scope.MutationObserver(note).observe(scope.document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-phase'] });
   });
+  // The fixture's checkpoint is not one the studio made or ships: the user is asked first.
+  const asked = acceptCheckpointQuestion(page);
   await form.getByRole('button', { name: 'Start fine-tune' }).click();
+  expect(await asked).toMatch(/tiny-defusionnet\.pt was neither shipped with the studio nor made by it\. Loading a PyTorch checkpoint can run code/);
 
   // Live progress: the run panel, its phase, steps and loss.
   const run = page.getByTestId('finetune-run');
@@ -154,7 +168,9 @@ test('a run cancelled while it trains registers nothing', async ({ page }) => {
   await form.getByRole('spinbutton', { name: 'Crop' }).fill('64');
   await form.getByRole('spinbutton', { name: 'Max photo side' }).fill('256');
   await form.getByRole('spinbutton', { name: 'CPU threads' }).fill('1');
+  const asked = acceptCheckpointQuestion(page);
   await form.getByRole('button', { name: 'Start fine-tune' }).click();
+  await asked;
 
   const run = page.getByTestId('finetune-run');
   await expect(run).toHaveAttribute('data-phase', 'training', { timeout: 120_000 });

@@ -21,6 +21,7 @@ import { loadModel } from '../../electron/core/detect/engine';
 import { loadModelFile } from '../../electron/core/detect/modelContract';
 import { readGray, resizeGray } from '../../electron/core/evaluate/evaluateFolders';
 import { MetricAccumulator } from '../../electron/core/evaluate/metrics';
+import { sha256OfFile } from '../../electron/core/finetune/checkpointTrust';
 import { checkpointOf } from '../../electron/core/finetune/modelRegistry';
 import { INCOMPLETE_MARKER } from '../../electron/core/finetune/runFolder';
 import { Store } from '../../electron/core/store/store';
@@ -66,6 +67,8 @@ function alive(pid: number): boolean {
 let dir: string;
 let dbPath: string;
 let tinyId: number;
+/** The fixture model's checkpoint is not the studio's own: every start confirms it by its SHA-256. */
+let tinyCheckpointSha: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'defusion-finetune-'));
@@ -82,6 +85,7 @@ beforeAll(async () => {
     expect(imported.code, imported.stderr).toBe(0);
   }
   const { info } = await loadModelFile(TINY_MODEL);
+  tinyCheckpointSha = await sha256OfFile(checkpointOf(TINY_MODEL));
   tinyId = withStore((store) => {
     const model = store.registerModel({ name: info.name, version: info.version, file: info.path, hash: info.hash, metadata: info.metadata });
     store.activateModel(model.id);
@@ -106,7 +110,7 @@ describe('defusion finetune', () => {
 
   it('trains on CPU, exports, registers the new version (not active) with its lineage and honest old/new metrics', async () => {
     const started = Date.now();
-    const result = await defusion('finetune', '--db', dbPath, '--dataset', DATASET, '--steps', '6', '--device', 'cpu', ...QUICK, '--json');
+    const result = await defusion('finetune', '--db', dbPath, '--dataset', DATASET, '--steps', '6', '--device', 'cpu', ...QUICK, '--trust-checkpoint', tinyCheckpointSha, '--json');
     expect(result.code, result.stderr).toBe(0);
     const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown> & { event: string });
     expect(lines[0]).toMatchObject({ event: 'start', device: 'cpu', steps: 6, parentModelId: tinyId, python: { torch: expect.any(String) } });
@@ -256,7 +260,7 @@ describe('a fine-tune that does not finish', () => {
     const events: FinetuneProgress[] = [];
     services.core.on('finetune.onDidProgress', (progress) => events.push(progress));
     const datasetId = services.store.findDatasetByName(DATASET)!.id;
-    const { jobId } = await services.core.call('finetune.start', { datasetId, steps: 100_000, ...QUICK_INPUT });
+    const { jobId } = await services.core.call('finetune.start', { datasetId, steps: 100_000, ...QUICK_INPUT, trustCheckpoint: tinyCheckpointSha });
     const deadline = Date.now() + 120_000;
     for (;;) {
       const last = events.filter((event) => event.jobId === jobId).at(-1);
@@ -316,7 +320,7 @@ describe('a fine-tune that does not finish', () => {
     // Chosen by the user (DEFUSION_PYTHON): checked, found to be no interpreter of its own, refused with the install steps.
     process.env.DEFUSION_PYTHON = noTorch;
     try {
-      await expect(services.core.call('finetune.start', { datasetId, steps: 5, ...QUICK_INPUT })).rejects.toMatchObject({
+      await expect(services.core.call('finetune.start', { datasetId, steps: 5, ...QUICK_INPUT, trustCheckpoint: tinyCheckpointSha })).rejects.toMatchObject({
         code: 'unavailable',
         message: expect.stringMatching(/not a Python interpreter itself: it started \/usr\/bin\/python3[\s\S]*apt-get install python3-torch/),
       });
@@ -343,6 +347,40 @@ describe('a fine-tune that does not finish', () => {
     } finally {
       services.store.activateModel(tinyId);
       services.store.models.deleteModel(bare.id);
+    }
+    expect(registrySnapshot(services.store)).toEqual(before);
+    expect(await runFolders()).toEqual([]);
+  });
+
+  it('refuses a checkpoint the studio did not make before any Python runs, until the user confirms that very file', async () => {
+    const before = registrySnapshot(services.store);
+    const datasetId = services.store.findDatasetByName(DATASET)!.id;
+    // A model "downloaded from the internet": the fixture's ONNX with one more protobuf
+    // field (another hash), and next to it a checkpoint that is a pickle running a command.
+    const downloads = path.join(dir, 'Downloads');
+    await mkdir(downloads, { recursive: true });
+    const model = path.join(downloads, 'fancy-defusionnet.onnx');
+    const marker = path.join(downloads, 'pwned');
+    await writeFile(model, Buffer.concat([await readFile(TINY_MODEL), Buffer.from([0x28, 0x09])]));
+    await writeFile(path.join(downloads, 'fancy-defusionnet.pt'), `cos\nsystem\n(S'touch ${marker}'\ntR.`);
+    const { info } = await loadModelFile(model);
+    const fancy = services.store.registerModel({ name: 'fancy', version: '1', file: model, hash: info.hash });
+    services.store.activateModel(fancy.id);
+    try {
+      const sha256 = await sha256OfFile(path.join(downloads, 'fancy-defusionnet.pt'));
+      const refused = await services.core.call('finetune.start', { datasetId, steps: 5, ...QUICK_INPUT }).catch((error: unknown) => error);
+      expect(refused).toMatchObject({ code: 'forbidden', details: { checkpoint: path.join(downloads, 'fancy-defusionnet.pt'), sha256 } });
+      expect((refused as Error).message).toContain('can run code');
+      // Confirming another file (the fixture's) is no confirmation of this one.
+      await expect(services.core.call('finetune.start', { datasetId, steps: 5, ...QUICK_INPUT, trustCheckpoint: tinyCheckpointSha })).rejects.toMatchObject({ code: 'forbidden' });
+      // The CLI says the same, and how to confirm.
+      const cli = await defusion('finetune', '--db', dbPath, '--dataset', DATASET, '--steps', '5', '--device', 'cpu', ...QUICK);
+      expect(cli.code).toBe(1);
+      expect(cli.stderr).toContain(`--trust-checkpoint ${sha256}`);
+      expect(existsSync(marker), 'nothing loaded the pickle').toBe(false);
+    } finally {
+      services.store.activateModel(tinyId);
+      services.store.models.deleteModel(fancy.id);
     }
     expect(registrySnapshot(services.store)).toEqual(before);
     expect(await runFolders()).toEqual([]);

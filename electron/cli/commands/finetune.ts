@@ -34,12 +34,18 @@ beta^2 = 0.3, IoU, AUC) and registered in FILE, not active: the studio's Models 
 Python: --python PATH, else the DEFUSION_PYTHON environment variable, else the first
 python3 / python on PATH that imports torch, else /usr/bin/python3.
 
+A checkpoint the studio neither ships nor made (the .pt next to a downloaded model) is
+refused: loading one can run code hidden in it. --trust-checkpoint SHA256 loads it when
+its SHA-256 is the one given (the refusal names it).
+
 Options:
   --db FILE           the studio database (required; must exist)
   --dataset NAME      the dataset to learn from (required)
   --steps N           optimiser steps (default 500)
   --device D          auto (CUDA when PyTorch has it), cpu or cuda (default auto)
   --python PATH       the Python interpreter to train with
+  --trust-checkpoint SHA256
+                      load the parent's checkpoint although the studio did not make it
   --json              one JSON object per line on stdout: start, progress, validation,
                       then done (model id, old and new metrics) or failed
 Training options:
@@ -86,6 +92,7 @@ function parse(argv: string[]): Values | 'help' {
     steps: { type: 'string' },
     device: { type: 'string' },
     python: { type: 'string' },
+    'trust-checkpoint': { type: 'string' },
     json: { type: 'boolean', default: false },
     'batch-size': { type: 'string' },
     crop: { type: 'string' },
@@ -110,6 +117,7 @@ function parse(argv: string[]): Values | 'help' {
     if (value !== undefined) input[key] = value;
   };
   set('steps', integerOption('steps', values.steps, 1));
+  set('trustCheckpoint', values['trust-checkpoint']?.trim().toLowerCase());
   set('batchSize', integerOption('batch-size', values['batch-size'], 1));
   set('crop', integerOption('crop', values.crop, 32));
   set('lr', numberOption('lr', values.lr));
@@ -268,6 +276,8 @@ export async function run(argv: string[], streams: CommandStreams = defaultStrea
       const message = error instanceof Error ? error.message : String(error);
       line({ event: 'failed', error: message });
       say(`defusion finetune: ${message}`);
+      const untrusted = error instanceof StudioError && error.code === 'forbidden' ? (error.details as { sha256?: string } | undefined)?.sha256 : undefined;
+      if (untrusted) say(`If you trust it, run again with --trust-checkpoint ${untrusted}`);
       return error instanceof StudioError && error.code === 'invalid-input' ? EXIT_USAGE : EXIT_SOME_FAILED;
     }
 

@@ -24,11 +24,13 @@ import type {
   TrainDevice,
 } from '../../api/types';
 import { loadModelFile, registryEntryOf } from '../detect/modelContract';
+import { applicationRoot } from '../detect/modelPath';
 import type { JobQueue } from '../jobs/jobQueue';
 import type { Store } from '../store/store';
 import { buildComparison } from './comparison';
 import { FINETUNE_JOB_KIND, runFinetune } from './finetuneJob';
 import type { FinetunePlan } from './finetuneJob';
+import { requireTrustedCheckpoint } from './checkpointTrust';
 import { checkpointOf } from './modelRegistry';
 import { checkPython, chosenPythonRefusal } from './pythonFinder';
 import { RUNS_FOLDER } from './runFolder';
@@ -140,6 +142,16 @@ export class FinetuneService {
     return check.python;
   }
 
+  /** Where checkpoints load without asking: the models the studio ships, and its own runs. */
+  #trustedCheckpointFolders(runsRoot: string): string[] {
+    const folders = [runsRoot];
+    const root = applicationRoot();
+    if (root) folders.push(path.join(root, 'models'));
+    const resources = (process as NodeJS.Process & { resourcesPath?: string }).resourcesPath;
+    if (resources) folders.push(path.join(resources, 'models'));
+    return folders;
+  }
+
   /** The model to start from: the active one, else the one detection would use. */
   async #parentModel(): Promise<{ parent: ModelRecord; inputSize: number; checkpoint: string }> {
     const active = this.#store.getActiveModel();
@@ -182,6 +194,7 @@ export class FinetuneService {
     }
     const trainingPackage = findTrainingPackage();
     const { parent, inputSize, checkpoint } = await this.#parentModel();
+    await requireTrustedCheckpoint(checkpoint, this.#trustedCheckpointFolders(runsRoot), input.trustCheckpoint);
     const python = await this.#findPython();
     const { device, reason } = resolveTrainDevice(input.device, python);
 
