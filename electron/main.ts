@@ -14,10 +14,13 @@ import { isMethodName } from './api/methods';
 import { createAppLog } from './desktop/appLog';
 import { CloseGuard, answerWithin } from './desktop/closeGuard';
 import { APP_CONTENT_SECURITY_POLICY, APP_PAGE_URL, isAppUrl, parseAppRequest } from './desktop/appProtocol';
+import { UserGestureClock, isAllowedExternalLink } from './desktop/externalLinks';
 import { buildMenuTemplate } from './desktop/menuTemplate';
 import type { MenuItemSpec } from './desktop/menuTemplate';
 import { WINDOW_MINIMUM, fitToDisplays, loadWindowState, saveWindowState } from './desktop/windowState';
-import { createCore } from './core/createCore';
+import type { PythonCheck } from './api/types';
+import { createCoreServices } from './core/createCore';
+import type { FinetuneService } from './core/finetune/finetuneService';
 import { sqliteBindingProblem } from './core/store/sqliteBindingGuard';
 import type { StudioCore } from './core/studioCore';
 import { readStaticFile } from './server/staticFiles';
@@ -35,6 +38,8 @@ app.enableSandbox();
 
 const log = createAppLog(path.join(app.getPath('userData'), 'logs'));
 let core: StudioCore | null = null;
+/** Fine-tuning, for the one setting only this process may make: the Python, through a file dialog. */
+let finetune: FinetuneService | null = null;
 let mainWindow: BrowserWindow | null = null;
 let quitting = false;
 /** A quit is waiting for the window to close (after its page saved). */
@@ -44,6 +49,37 @@ const PAGE_SAVE_TIMEOUT_MS = 15_000;
 let closeRequestId = 0;
 
 const recentFile = () => path.join(app.getPath('userData'), 'recent-libraries.json');
+const pythonSettingFile = () => path.join(app.getPath('userData'), 'python.json');
+
+/** The Python the user picked in an earlier session, if any. */
+function readPythonSetting(): string | undefined {
+  try {
+    const value = (JSON.parse(readFileSync(pythonSettingFile(), 'utf8')) as { python?: unknown }).python;
+    return typeof value === 'string' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The Python for fine-tuning, chosen in a native file dialog: the page can ask for the
+ * dialog but never name a file (what is named is run). The core checks that the file
+ * really is a Python interpreter before it is kept.
+ */
+async function pickPython(): Promise<PythonCheck | null> {
+  if (!finetune) return null;
+  const options = { title: 'Choose the Python for fine-tuning', properties: ['openFile' as const] };
+  const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+  const file = result.canceled ? undefined : result.filePaths[0];
+  if (!file) return null;
+  try {
+    const check = await finetune.choosePython(file);
+    if (check.python) writeFileSync(pythonSettingFile(), JSON.stringify({ python: file }));
+    return check;
+  } catch (error) {
+    return { python: null, error: error instanceof Error ? error.message : String(error), tried: [] };
+  }
+}
 
 function readRecent(): string[] {
   try {
@@ -150,7 +186,7 @@ function toElectronMenu(items: MenuItemSpec[]): MenuItemConstructorOptions[] {
 }
 
 function installMenu(): void {
-  const template = buildMenuTemplate({ isMac: process.platform === 'darwin', recentLibraries: readRecent() });
+  const template = buildMenuTemplate({ isMac: process.platform === 'darwin', recentLibraries: readRecent(), devTools: !app.isPackaged });
   Menu.setApplicationMenu(Menu.buildFromTemplate(toElectronMenu(template)));
 }
 
@@ -172,6 +208,8 @@ function createWindow(): BrowserWindow {
       nodeIntegration: false,
       webviewTag: false,
       spellcheck: false,
+      // A production build has no developer tools at all, not only no menu item for them.
+      devTools: !app.isPackaged,
     },
   });
   if (state.maximized) {
@@ -259,6 +297,7 @@ function wireIpc(studioCore: StudioCore): void {
     }
   });
   ipcMain.handle('studio:pickFolders', async (event) => (isTrustedSender(event) ? pickFolders() : []));
+  ipcMain.handle('studio:pickPython', async (event) => (isTrustedSender(event) ? pickPython() : null));
   studioCore.onAny((name, payload) => {
     mainWindow?.webContents.send('studio:event', { name, payload });
   });
@@ -318,13 +357,17 @@ async function start(): Promise<void> {
   const dbPath = path.join(app.getPath('userData'), 'studio.db');
   log.info(`starting ${app.getVersion()} db=${dbPath}`);
   try {
-    core = await createCore({
+    const python = readPythonSetting();
+    const services = await createCoreServices({
       dbPath,
       sampleLibrary: existsSync(sampleLibrary) ? sampleLibrary : undefined,
       // First run with no library opens the sample, so a new user sees detection at once.
       openSampleIfEmpty: true,
       version: app.getVersion(),
+      ...(python ? { python } : {}),
     });
+    core = services.core;
+    finetune = services.finetune;
   } catch (error) {
     log.error('could not open the studio database', error);
     dialog.showErrorBox('DeFusion Studio could not start', `${error instanceof Error ? error.message : String(error)}\n\nLog: ${log.file}`);
@@ -340,8 +383,11 @@ async function start(): Promise<void> {
 }
 
 // Whatever web contents exist (the window, a devtools host), none navigates away from the
-// app, opens a window or attaches a <webview>; https links open in the user's browser.
+// app, opens a window or attaches a <webview>; links to the few allowed sites open in the
+// user's browser, and only right after the user clicked or typed (externalLinks.ts).
 app.on('web-contents-created', (_event, contents) => {
+  const gesture = new UserGestureClock();
+  contents.on('input-event', (_inputEvent, input) => gesture.note(input.type));
   contents.on('will-navigate', (event, url) => {
     if (!isAppUrl(url)) {
       event.preventDefault();
@@ -354,8 +400,10 @@ app.on('web-contents-created', (_event, contents) => {
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) {
+    if (isAllowedExternalLink(url) && gesture.isRecent()) {
       void shell.openExternal(url);
+    } else {
+      log.error(`refused to open ${url.slice(0, 200)}${gesture.isRecent() ? '' : ' (no click or key press just before)'}`);
     }
     return { action: 'deny' };
   });

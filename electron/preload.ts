@@ -7,6 +7,7 @@ import { contextBridge, ipcRenderer } from 'electron';
 import type { IpcRendererEvent } from 'electron';
 import type { Envelope } from './api/errors';
 import type { StudioEvent } from './api/events';
+import type { PythonCheck } from './api/types';
 import { desktopResourceUrl } from './api/resources';
 import type { ResourceKind } from './api/resources';
 
@@ -57,6 +58,10 @@ const studio = {
   /** Native folder picker (browser mode types a path instead). */
   pickFolders(): Promise<string[]> {
     return ipcRenderer.invoke('studio:pickFolders') as Promise<string[]>;
+  },
+  /** Native file dialog for the Python of fine-tuning; the page never names the file. Null when cancelled. */
+  pickPython(): Promise<PythonCheck | null> {
+    return ipcRenderer.invoke('studio:pickPython') as Promise<PythonCheck | null>;
   },
   platform: process.platform,
 };

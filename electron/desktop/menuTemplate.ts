@@ -13,7 +13,12 @@ export interface MenuItemSpec {
   submenu?: MenuItemSpec[];
 }
 
-export function buildMenuTemplate(options: { isMac: boolean; recentLibraries: readonly string[] }): MenuItemSpec[] {
+/**
+ * `devTools`: whether View offers the developer tools; only in development, since in a
+ * production build they would hand anyone at the keyboard a console inside the page's
+ * origin (the window is created without them too: main.ts, `webPreferences.devTools`).
+ */
+export function buildMenuTemplate(options: { isMac: boolean; recentLibraries: readonly string[]; devTools: boolean }): MenuItemSpec[] {
   const recent: MenuItemSpec[] = options.recentLibraries.length
     ? options.recentLibraries.map((folder) => ({ label: folder, command: `main:openRecent:${folder}` }))
     : [{ label: 'No recent libraries' }];
@@ -57,7 +62,7 @@ export function buildMenuTemplate(options: { isMac: boolean; recentLibraries: re
         { role: 'zoomOut' },
         { separator: true },
         { role: 'togglefullscreen' },
-        { role: 'toggleDevTools' },
+        ...(options.devTools ? [{ role: 'toggleDevTools' }] : []),
       ],
     },
     {

@@ -6,6 +6,7 @@ import type { Envelope } from '../../electron/api/errors';
 import type { StudioEvent } from '../../electron/api/events';
 import type { MethodName } from '../../electron/api/methods';
 import type { ResourceKind } from '../../electron/api/resources';
+import type { PythonCheck } from '../../electron/api/types';
 
 export interface StudioBridge {
   /** Calls a method; the answer is the envelope, never a thrown error (IPC cannot carry classes). */
@@ -18,6 +19,8 @@ export interface StudioBridge {
   onCommand?(listener: (command: MenuCommand) => void): () => void;
   /** Main asks before the window closes; `save` stores an open mask and resolves false if that failed. */
   onBeforeClose?(save: () => Promise<boolean>): () => void;
+  /** The native file dialog for the Python of fine-tuning (the page never names the file); null when cancelled. */
+  pickPython?(): Promise<PythonCheck | null>;
 }
 
 /** A native menu item the main process forwards to the page (electron/desktop/menuTemplate.ts). */

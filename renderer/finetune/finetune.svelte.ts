@@ -107,6 +107,15 @@ export class FinetuneState {
     return request;
   }
 
+  /** Whether the Python can be chosen here: the desktop app's file dialog. Browser mode sets it when the server starts. */
+  readonly canChoosePython = typeof window.studio?.pickPython === 'function';
+
+  /** Lets the user pick the Python in the desktop app's file dialog; the core checks it and keeps it when it is one. */
+  async choosePython(): Promise<void> {
+    const check = await window.studio?.pickPython?.();
+    if (check) this.python = check;
+  }
+
   /**
    * Starts a run; false (with `startError`) when the core refused it. A parent checkpoint
    * the studio did not make is loaded only once the user confirms that very file (its

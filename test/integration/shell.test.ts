@@ -280,6 +280,10 @@ describe('the bundled main process', () => {
     permissionCheck: null as Handler | null,
     quit: 0,
     errors: [] as unknown[][],
+    menu: null as unknown,
+    opened: [] as string[],
+    dialogs: [] as unknown[][],
+    picks: [] as string[],
   };
   let userData: string;
   /** A photo of the sample library, for the save made while quitting. */
@@ -364,15 +368,28 @@ describe('the bundled main process', () => {
       },
       BrowserWindow,
       screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
-      Menu: { buildFromTemplate: (template: unknown) => template, setApplicationMenu: () => {} },
-      dialog: { showErrorBox: (...args: unknown[]) => recorded.errors.push(args) },
+      Menu: { buildFromTemplate: (template: unknown) => template, setApplicationMenu: (menu: unknown) => (recorded.menu = menu) },
+      dialog: {
+        showErrorBox: (...args: unknown[]) => recorded.errors.push(args),
+        // The user picks the next file of `picks` in the native dialog.
+        showOpenDialog: (...args: unknown[]) => {
+          recorded.dialogs.push(args);
+          const file = recorded.picks.shift();
+          return Promise.resolve(file === undefined ? { canceled: true, filePaths: [] } : { canceled: false, filePaths: [file] });
+        },
+      },
       session: {
         defaultSession: {
           setPermissionRequestHandler: (handler: Handler) => (recorded.permissionRequest = handler),
           setPermissionCheckHandler: (handler: Handler) => (recorded.permissionCheck = handler),
         },
       },
-      shell: { openExternal: () => Promise.resolve() },
+      shell: {
+        openExternal: (url: string) => {
+          recorded.opened.push(url);
+          return Promise.resolve();
+        },
+      },
     };
   }
 
@@ -540,6 +557,69 @@ describe('the bundled main process', () => {
     expect(prevented('will-attach-webview')).toBe(true);
     expect(contents.windowOpenHandler?.({ url: 'https://example.org/' })).toEqual({ action: 'deny' });
     expect(contents.windowOpenHandler?.({ url: 'studio://app/index.html' })).toEqual({ action: 'deny' });
+  });
+
+  it('opens only allowed https links, and only right after a click or key press', () => {
+    const contents = new RecordedContents();
+    recorded.appListeners.get('web-contents-created')?.({} as never, contents as never);
+    const input = (type: string): void => void contents.listeners.get('input-event')?.(...([{}, { type }] as never[]));
+    const open = (url: string): unknown => contents.windowOpenHandler?.({ url });
+    recorded.opened.length = 0;
+    // A page's own script, with no person at the keyboard: nothing opens, not even an allowed link.
+    expect(open('https://pytorch.org/get-started/locally/')).toEqual({ action: 'deny' });
+    input('mouseMove');
+    open('https://pytorch.org/get-started/locally/');
+    expect(recorded.opened).toEqual([]);
+    // After a real click: the allowed link, and nothing else.
+    input('mouseUp');
+    for (const url of [
+      'https://pytorch.org.evil.example/',
+      'https://evil.example/?https://pytorch.org',
+      'https://user:secret@pytorch.org/',
+      'http://pytorch.org/',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'ms-settings:',
+      'smb://pytorch.org/share',
+      'https://pytorch.org/get-started/locally/',
+    ]) {
+      expect(open(url), url).toEqual({ action: 'deny' });
+    }
+    expect(recorded.opened).toEqual(['https://pytorch.org/get-started/locally/']);
+  });
+
+  it('has no developer tools in the menu or the window of a packaged build; this run is not one', () => {
+    // The stand-in runs main.js unpackaged (development): the tools are there, and the
+    // same switch takes them away when packaged (test/unit/app/menuTemplate.test.ts).
+    const roles = JSON.stringify(recorded.menu);
+    expect(roles).toContain('toggleDevTools');
+    expect(window().options.webPreferences.devTools).toBe(true);
+  });
+
+  it('takes the Python only from the native file dialog, and checks that it is one', async () => {
+    const pick = recorded.ipc.get('studio:pickPython') as ((event: unknown) => Promise<{ python: { path: string; source: string } | null; tried: { reason: string }[] } | null>) | undefined;
+    expect(pick).toBeDefined();
+    const contents = window().contents;
+    // The page cannot name it in a call.
+    expect(await ipcCall('finetune.python', { python: '/usr/bin/python3' })).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    // Another frame cannot even open the dialog.
+    recorded.dialogs.length = 0;
+    expect(await pick!({ sender: contents, senderFrame: { url: 'https://evil.example/' } })).toBeNull();
+    expect(recorded.dialogs).toEqual([]);
+    // The user picks a script named python3: checked, refused, not kept.
+    const fake = path.join(tempDir('fake-python-'), 'python3');
+    writeFileSync(fake, '#!/bin/sh\necho hello\n', { mode: 0o755 });
+    recorded.picks.push(fake);
+    const refused = await pick!({ sender: contents, senderFrame: contents.mainFrame });
+    expect(refused?.python).toBeNull();
+    expect(refused?.tried[0]?.reason).toBe('not a Python interpreter: it printed hello');
+    expect(existsSync(path.join(userData, 'python.json'))).toBe(false);
+    // The real interpreter is kept, for this session and the next.
+    recorded.picks.push('/usr/bin/python3');
+    const taken = await pick!({ sender: contents, senderFrame: contents.mainFrame });
+    expect(taken?.python).toMatchObject({ path: '/usr/bin/python3', source: 'setting' });
+    expect(JSON.parse(readFileSync(path.join(userData, 'python.json'), 'utf8'))).toEqual({ python: '/usr/bin/python3' });
+    expect(await ipcCall('finetune.python', {})).toMatchObject({ ok: true, value: { python: { path: '/usr/bin/python3', source: 'setting' } } });
   });
 
   it('grants no permission', () => {
