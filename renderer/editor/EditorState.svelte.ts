@@ -73,6 +73,7 @@ export class EditorState {
   document: MaskDocument | null = null;
   keymap: Keymap = new Keymap();
   #stopFollowing: (() => void) | null = null;
+  #readPending = false;
 
   /** Brush radius in photo pixels. */
   get brushRadius(): number {
@@ -97,8 +98,21 @@ export class EditorState {
   follow(document: MaskDocument | null): void {
     this.#stopFollowing?.();
     this.document = document;
-    this.#stopFollowing = document ? document.onDidChange(() => this.#read(document)) : null;
+    this.#stopFollowing = document ? document.onDidChange(() => this.#readSoon()) : null;
     this.#read(document);
+  }
+
+  /**
+   * Reads the document once the code that changed it is done: a stroke changes it on
+   * every pointer sample, several times a frame, and the toolbar needs one reading.
+   */
+  #readSoon(): void {
+    if (this.#readPending) return;
+    this.#readPending = true;
+    queueMicrotask(() => {
+      this.#readPending = false;
+      this.#read(this.document);
+    });
   }
 
   #read(document: MaskDocument | null): void {
