@@ -4,8 +4,9 @@
  * the studio and a number from the trainer mean the same thing:
  *
  * - MAE between the probability map (0..1) and the binary ground truth;
- * - F-measure with beta^2 = 0.3: `meanF` at threshold 0.5, `maxF` the maximum over 256
- *   thresholds of the F curve averaged over images, `adaptiveF` at twice the map's mean;
+ * - F-measure with beta^2 = 0.3, blur as the positive class: `meanF` at threshold 0.5,
+ *   `maxF` the maximum over 256 thresholds of the F curve averaged over images,
+ *   `adaptiveF` at the adaptive threshold (`isAdaptivePositive`);
  * - IoU of the mask at 0.5;
  * - AUC of the ROC curve (per image, then averaged; images whose ground truth is all
  *   blurred or all sharp have no ROC and are left out of the AUC only).
@@ -24,7 +25,7 @@ export interface ImageMetrics {
   mae: number;
   /** F at threshold 0.5. */
   meanF: number;
-  /** F at twice the mean probability (capped at 1). */
+  /** F at the adaptive threshold: twice the mean, applied to the map's minority class. */
   adaptiveF: number;
   /** This image's own best F over the 256 thresholds (informative; `maxF` overall is not their mean). */
   maxF: number;
@@ -60,6 +61,19 @@ function roundHalfEven(value: number): number {
   if (fraction > 0.5) return floor + 1;
   if (fraction < 0.5) return floor;
   return floor % 2 === 0 ? floor : floor + 1;
+}
+
+/**
+ * Whether a pixel is blurred at the adaptive threshold of a map with this mean.
+ *
+ * "Above twice the mean" picks out a class that covers little of the image, as salient
+ * objects do. Blur usually covers most of a DBD photo; there 2 x mean exceeds 1, and a
+ * clamp to 1 would select (almost) nothing. So when the mean is above 0.5 the rule is
+ * applied to the sharp class instead: sharp where 1 - p >= 2 (1 - mean), that is,
+ * blurred where p > 2 mean - 1 (metrics.py's `adaptive_mask`).
+ */
+export function isAdaptivePositive(p: number, mean: number): boolean {
+  return mean <= 0.5 ? p >= 2 * mean : p > 2 * mean - 1;
 }
 
 /** Probability values accepted by the accumulator: floats in 0..1 or 8-bit levels. */
@@ -127,11 +141,10 @@ export class MetricAccumulator {
     const mean = sum / n;
 
     // The adaptive threshold depends on the mean, so it needs a second pass.
-    const adaptiveThreshold = Math.min(2 * mean, 1);
     let tpAdaptive = 0;
     let predictedAdaptive = 0;
     for (let i = 0; i < n; i++) {
-      if (probabilityAt(probability, i) >= adaptiveThreshold) {
+      if (isAdaptivePositive(probabilityAt(probability, i), mean)) {
         predictedAdaptive++;
         if (gt[i]! > 127) tpAdaptive++;
       }

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectPhoto } from '../../../electron/core/detect/detectPhoto';
 import { loadModel } from '../../../electron/core/detect/engine';
-import { LEVELS, MetricAccumulator, fMeasure } from '../../../electron/core/evaluate/metrics';
+import { LEVELS, MetricAccumulator, fMeasure, isAdaptivePositive } from '../../../electron/core/evaluate/metrics';
 import { readGray, resizeGray } from '../../../electron/core/evaluate/evaluateFolders';
 import { REPO_ROOT, SAMPLE_GT, SAMPLE_IMAGES, TINY_MODEL, seededRandom } from '../detect/fixturePhotos';
 
@@ -91,6 +91,10 @@ beforeAll(async () => {
   // Exactly 0.5 and exact halves of 8-bit levels: the rounding rules must agree.
   const ties = Float32Array.from({ length: n }, (_, i) => [0.5, 0.25, 0.75, 1 / 510, 0][i % 5]!);
   cases.push({ name: 'ties', probability: ties, gt: Uint8Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 255 : 0)) });
+  // Mostly blurred: twice the mean is above 1, where the adaptive rule turns to the sharp class.
+  const mostlyBlurredGt = Uint8Array.from({ length: n }, (_, i) => (i % 4 === 0 ? 0 : 255));
+  cases.push({ name: 'mostly-blurred', gt: mostlyBlurredGt,
+    probability: Float32Array.from(mostlyBlurredGt, (v) => (v > 127 ? 0.6 : 0.2) + 0.3 * random()) });
   const empty = new Float32Array(n);
   cases.push({ name: 'predicts-nothing', probability: empty, gt: Uint8Array.from({ length: n }, (_, i) => (i < n / 2 ? 255 : 0)) });
   for (const item of cases) {
@@ -115,7 +119,7 @@ function runPython(): PythonResult {
 
 describe('metrics', () => {
   it('match metrics.py image by image and overall, and the AUC matches Mann-Whitney', () => {
-    expect(cases.length).toBe(9);
+    expect(cases.length).toBe(10);
     const python = runPython();
     const accumulator = new MetricAccumulator();
     const images = cases.map((item) => accumulator.add(item.probability, item.gt));
@@ -153,6 +157,19 @@ describe('metrics', () => {
     expect(curves.fpr[255]).toBe(0);
     expect(curves.tpr[0]).toBe(1);
     expect(curves.fpr[0]).toBe(1);
+  });
+
+  it('gives adaptive F meaning on a mostly blurred photo, where twice the mean exceeds 1', () => {
+    // 75 % blurred and predicted right (0.9 / 0.1): mean 0.7. A threshold clamped to 1
+    // selected nothing and scored F 0; the rule on the sharp minority scores it 1.
+    const gt = Uint8Array.from({ length: 400 }, (_, i) => (i % 20 >= 5 ? 255 : 0));
+    const map = Float32Array.from(gt, (v) => (v > 127 ? 0.9 : 0.1));
+    const image = new MetricAccumulator().add(map, gt);
+    expect(image.adaptiveF).toBeCloseTo(1, 12);
+    expect(isAdaptivePositive(0.45, 0.7)).toBe(true); // above 2 x 0.7 - 1 = 0.4
+    expect(isAdaptivePositive(0.35, 0.7)).toBe(false);
+    expect(isAdaptivePositive(0.45, 0.2)).toBe(true); // at or above 2 x 0.2
+    expect(isAdaptivePositive(0.35, 0.2)).toBe(false);
   });
 
   it('uses beta^2 = 0.3 and refuses mismatched sizes', () => {
