@@ -3,7 +3,8 @@
 Every source yields (RGB uint8 HxWx3, mask uint8 HxW with 255 = blurred) pairs.
 Images are decoded once and kept in memory, downscaled so that their longer side
 is at most ``max_side``: the network sees 320-ish inputs, and decoding 600 JPEGs
-every epoch would cost more than a CPU training step.
+every epoch would cost more than a CPU training step. ``augment.py`` turns a sample
+into what the network trains on, ``stream.py`` samples into batches.
 """
 
 from __future__ import annotations
@@ -13,13 +14,11 @@ import os
 import random
 import sqlite3
 from dataclasses import dataclass
-from typing import Iterator, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
 from PIL import Image, ImageOps
-
-from . import synthetic
 
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
 
@@ -141,99 +140,17 @@ def split_holdout(samples: Sequence[Sample], fraction: float, seed: int) -> Tupl
     return ordered[count:], ordered[:count]
 
 
-@dataclass
-class AugmentConfig:
-    crop: int = 224
-    scale: Tuple[float, float] = (0.75, 1.25)
-    base_side: int = 320
-    """Images are first resized so their shorter side is about this (times scale)."""
-    jitter: float = 0.2
-    jpeg_probability: float = 0.3
-    synthetic_probability: float = 0.0
-
-
-class Augmenter:
-    """Flips, random scale and crop, colour jitter, JPEG noise, synthetic defocus."""
-
-    def __init__(self, config: AugmentConfig, rng: random.Random) -> None:
-        self.config = config
-        self.rng = rng
-
-    def __call__(self, sample: Sample, sharp_pool: Sequence[Sample]) -> Tuple[np.ndarray, np.ndarray]:
-        cfg, rng = self.config, self.rng
-        use_synthetic = sample.mask is None or (sharp_pool and rng.random() < cfg.synthetic_probability)
-        if use_synthetic:
-            source = sample if sample.mask is None else rng.choice(sharp_pool)
-            image, mask = synthetic.defocus(source.image, rng)
-        else:
-            image, mask = sample.image, sample.mask
-        pil_image = Image.fromarray(image)
-        pil_mask = Image.fromarray(mask)
-
-        scale = rng.uniform(*cfg.scale) * cfg.base_side / min(pil_image.size)
-        size = (max(cfg.crop, round(pil_image.width * scale)), max(cfg.crop, round(pil_image.height * scale)))
-        pil_image = pil_image.resize(size, Image.BILINEAR)
-        pil_mask = pil_mask.resize(size, Image.BILINEAR)
-        left = rng.randint(0, size[0] - cfg.crop)
-        top = rng.randint(0, size[1] - cfg.crop)
-        box = (left, top, left + cfg.crop, top + cfg.crop)
-        pil_image, pil_mask = pil_image.crop(box), pil_mask.crop(box)
-
-        if rng.random() < 0.5:
-            pil_image = ImageOps.mirror(pil_image)
-            pil_mask = ImageOps.mirror(pil_mask)
-        if rng.random() < 0.1:
-            pil_image = ImageOps.flip(pil_image)
-            pil_mask = ImageOps.flip(pil_mask)
-        if rng.random() < cfg.jpeg_probability:
-            buffer = io.BytesIO()
-            pil_image.save(buffer, format='JPEG', quality=rng.randint(40, 95))
-            buffer.seek(0)
-            pil_image = Image.open(buffer).convert('RGB')
-
-        array = np.asarray(pil_image, dtype=np.float32) / 255.0
-        if cfg.jitter > 0:
-            # Brightness, contrast and saturation; never blur or sharpen, which would change the label.
-            brightness = 1 + rng.uniform(-cfg.jitter, cfg.jitter)
-            contrast = 1 + rng.uniform(-cfg.jitter, cfg.jitter)
-            saturation = 1 + rng.uniform(-cfg.jitter, cfg.jitter)
-            gray = array.mean(axis=2, keepdims=True)
-            array = gray + (array - gray) * saturation
-            array = (array - array.mean()) * contrast + array.mean()
-            array = np.clip(array * brightness, 0.0, 1.0)
-        target = (np.asarray(pil_mask, dtype=np.float32) / 255.0 > 0.5).astype(np.float32)
-        return array, target
-
-
-def batches(
-    samples: Sequence[Sample],
-    sharp_pool: Sequence[Sample],
-    augmenter: Augmenter,
-    batch_size: int,
-    seed: int,
-    start_batch: int = 0,
-) -> Iterator[Tuple[torch.Tensor, torch.Tensor]]:
-    """Endless shuffled batches: images [B,3,H,W] in 0..1, targets [B,1,H,W] in {0,1}.
-
-    Each epoch's order is a pure function of (seed, epoch), so a resumed run that
-    starts at ``start_batch`` sees exactly the samples the uninterrupted run would.
+def split_three(samples: Sequence[Sample], report_fraction: float, select_fraction: float,
+                seed: int) -> Tuple[List[Sample], List[Sample], List[Sample]]:
+    """(train, select, report): report is exactly ``split_holdout``'s held-out share, so
+    numbers on it compare with earlier models; select is drawn from the rest with another
+    seed and chooses the checkpoint; neither is trained on.
     """
-    count = len(samples)
-    draw = start_batch * batch_size
-    orders: dict = {}
-    while True:
-        images, targets = [], []
-        for _ in range(batch_size):
-            epoch, position = divmod(draw, count)
-            if epoch not in orders:
-                order = list(range(count))
-                random.Random(seed * 1_000_003 + epoch).shuffle(order)
-                orders = {epoch: order}
-            image, target = augmenter(samples[orders[epoch][position]], sharp_pool)
-            images.append(torch.from_numpy(image).permute(2, 0, 1))
-            targets.append(torch.from_numpy(target)[None])
-            draw += 1
-        yield torch.stack(images), torch.stack(targets)
+    rest, report = split_holdout(samples, report_fraction, seed)
+    count = int(round(len(samples) * select_fraction))
+    ordered = sorted(rest, key=lambda s: s.name)
+    random.Random(seed + 7919).shuffle(ordered)
+    return ordered[count:], ordered[:count], report
 
 
 def evaluation_tensor(sample: Sample, size: int) -> Tuple[torch.Tensor, np.ndarray]:
@@ -251,7 +168,7 @@ def resize_probability(probability: np.ndarray, shape: Tuple[int, int]) -> np.nd
 
 
 __all__ = [
-    'AugmentConfig', 'Augmenter', 'Sample', 'batches', 'evaluation_tensor', 'find_pairs',
-    'load_folder', 'load_studio_dataset', 'load_unlabelled', 'resize_probability', 'split_holdout',
+    'Sample', 'evaluation_tensor', 'find_pairs', 'load_folder', 'load_studio_dataset',
+    'load_unlabelled', 'resize_probability', 'split_holdout', 'split_three',
 ]
 

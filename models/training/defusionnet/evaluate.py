@@ -23,7 +23,6 @@ from PIL import Image
 
 from . import data as data_module
 from .metrics import MetricAccumulator
-from .model import normalize
 
 
 def torch_predictor(checkpoint_path: str, logit_scale: Optional[float] = None) -> Callable[[np.ndarray], np.ndarray]:
@@ -80,6 +79,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument('--size', type=int, default=320)
     parser.add_argument('--max-side', type=int, default=100000, help='evaluate at the GT\'s resolution by default')
     parser.add_argument('--threads', type=int, default=0)
+    parser.add_argument('--sharp-crops', action='store_true',
+                        help='also report the blurred share called on in-focus windows of the photos (sharp_crops.py)')
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -90,6 +91,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         _, samples = data_module.split_holdout(samples, args.holdout, args.seed)
     predict = onnx_predictor(args.model) if args.model.endswith('.onnx') else torch_predictor(args.model)
     summary = evaluate(predict, samples, args.size)
+    if args.sharp_crops:
+        from .sharp_crops import blurred_shares, sharp_crops, summarise
+        summary['sharp_crops'] = summarise(blurred_shares(predict, sharp_crops(samples), args.size))
     print(json.dumps({'event': 'evaluation', 'model': args.model, 'size': args.size,
                       'holdout': args.holdout, 'seed': args.seed, **summary}))
     return 0

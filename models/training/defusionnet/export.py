@@ -12,6 +12,7 @@ record what the studio shows and checks.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import sys
 from typing import Dict, List, Optional
@@ -24,6 +25,16 @@ from .train import load_checkpoint
 
 OPSET = 17
 CONTRACT = 'defusion-model/1'
+
+
+def exporter_options() -> Dict[str, bool]:
+    """The TorchScript exporter on every PyTorch: 1.13 has only it; from 2.9 on,
+    ``torch.onnx.export`` defaults to the dynamo exporter, whose graph for the dynamic
+    height and width has not been checked against onnxruntime-node here. One exporter
+    means one graph to test (tests/test_export.py checks its parity)."""
+    if 'dynamo' in inspect.signature(torch.onnx.export).parameters:
+        return {'dynamo': False}
+    return {}
 
 
 def build_export_module(checkpoint: Dict, logit_scale: Optional[float] = None) -> DeFusionNetForExport:
@@ -60,6 +71,7 @@ def export(
         dynamic_axes={'image': {0: 'batch', 2: 'height', 3: 'width'}, 'blur': {0: 'batch', 2: 'height', 3: 'width'}},
         opset_version=OPSET,
         do_constant_folding=True,
+        **exporter_options(),
     )
     model = onnx.load(out_path)
     metadata = {
@@ -67,6 +79,7 @@ def export(
         'name': name,
         'version': version,
         'architecture': 'DeFusionNET',
+        'backbone': config.backbone,
         'width': str(config.width),
         'config': json.dumps(config.to_dict()),
         'input_size': str(input_size),

@@ -21,8 +21,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from . import export, synthetic, train
-from .model import DeFusionNet, DeFusionNetConfig, normalize
+from . import export, losses, synthetic, train
+from .model import DeFusionNet, DeFusionNetConfig
 
 
 def textured(rng: np.random.Generator, size: int) -> np.ndarray:
@@ -37,7 +37,7 @@ def tiny_checkpoint(path: str) -> None:
     torch.manual_seed(0)
     rng = np.random.default_rng(0)
     py_rng = random.Random(0)
-    config = DeFusionNetConfig(width=0.125, fuse_channels=8)
+    config = DeFusionNetConfig(backbone='vgg', width=0.125, fuse_channels=8)
     net = DeFusionNet(config)
     optimizer = torch.optim.Adam(net.parameters(), lr=3e-3)
     for _ in range(30):
@@ -46,7 +46,7 @@ def tiny_checkpoint(path: str) -> None:
             image, mask = synthetic.defocus(textured(rng, 64), py_rng, radius=(3.0, 5.0))
             images.append(torch.from_numpy(image).permute(2, 0, 1).float() / 255)
             masks.append(torch.from_numpy((mask > 127).astype(np.float32))[None])
-        loss = train.deep_supervision_loss(net(normalize(torch.stack(images))), torch.stack(masks), 1.0)
+        loss = losses.training_loss(net(torch.stack(images)), torch.stack(masks), 1.0)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()

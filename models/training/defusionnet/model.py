@@ -3,20 +3,23 @@ discriminative multi-scale deep features (Tang et al., TPAMI 2020).
 
 The network follows the paper's structure:
 
-* a VGG16-style backbone gives 6 feature levels (conv1_2 .. conv5_3 and one
-  extra pooled stage); each level is reduced to a common width;
+* a backbone (``backbones.py``) gives 6 feature levels; each level is reduced to a
+  common width;
 * the 3 shallow levels are fused into FSHF, the 3 deep ones into FSEF; each
   fusion concatenates the (resized) levels, re-weights the channels with the
-  Channel Attention Module and mixes them with a 1x1 conv;
+  Channel Attention Module (GAP and GMP) and mixes them with a 1x1 conv;
 * at each recurrent step FSHF and FSEF pass the Feature Adaptation Module,
   FSEF is added into every shallow level and FSHF into every deep level, and a
-  conv refines each level; a head predicts blur on every level at every step;
+  conv refines each level as a residual (the paper refines by residual learning);
+  a head predicts blur on every level at every step;
 * the fused output (the 6 final side outputs concatenated, 1x1 conv) is the
   result; every side output is supervised as well (deep supervision).
 
-Departures, because no ImageNet weights can be used here and the default model
-trains on a CPU: every conv is followed by BatchNorm, the backbone's channel
-widths are scaled by ``width`` (1.0 = VGG16), and weights use He init.
+Departures: every conv is followed by BatchNorm; FSHF is average-pooled, not
+resampled, down to the deep levels, so that the fine texture it carries does not
+alias; the backbone may be the paper's VGG16 (trained from scratch here, at a channel
+``width``) or an ImageNet-pretrained EfficientNet-Lite, whose finest level is at half
+resolution, so that fusion and refinement cost a quarter of the VGG's.
 """
 
 from __future__ import annotations
@@ -28,25 +31,24 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-# VGG16 stages: (output channels at width 1.0, number of 3x3 convs).
-VGG16_STAGES = ((64, 2), (128, 2), (256, 3), (512, 3), (512, 3))
-# The extra sixth level: a pooled stage with two convs, as in the paper's backbone.
-EXTRA_STAGE = (512, 2)
+from .backbones import BACKBONES, build_backbone, conv_bn_relu
+
 NUM_LEVELS = 6
 NUM_SHALLOW = 3
-
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
+# What a checkpoint written before a field existed meant by leaving it out.
+LEGACY_CONFIG = {'backbone': 'vgg', 'residual_refine': False, 'pool_shallow': False}
 
 
 @dataclasses.dataclass(frozen=True)
 class DeFusionNetConfig:
     """Everything that defines the architecture; stored in checkpoints and ONNX metadata."""
 
+    backbone: str = 'efficientnet-lite0'
+    """One of ``backbones.BACKBONES``."""
     width: float = 0.25
-    """Backbone channel multiplier; 1.0 is the paper's VGG16."""
+    """VGG channel multiplier (1.0 is the paper's VGG16); the EfficientNets ignore it."""
     fuse_channels: Optional[int] = None
-    """Common width of every level after reduction; default max(16, 64 * width)."""
+    """Common width of every level after reduction; default 32, or max(16, 64 * width) for VGG."""
     steps: int = 3
     """Recurrent fuse-and-refine steps (the paper finds 3 best)."""
     cam: bool = True
@@ -59,12 +61,22 @@ class DeFusionNetConfig:
     """Global max pooling branch of the CAM."""
     cam_reduction: int = 4
     """Hidden-layer ratio of the CAM's shared MLP."""
+    residual_refine: bool = True
+    """Each refinement adds to its level instead of replacing it."""
+    pool_shallow: bool = True
+    """FSHF reaches the deep levels by average pooling (False: bilinear resize, as 0.2)."""
+
+    def __post_init__(self) -> None:
+        if self.backbone not in BACKBONES:
+            raise ValueError(f'unknown backbone {self.backbone!r}; choose one of {", ".join(BACKBONES)}')
 
     @property
     def channels(self) -> int:
         if self.fuse_channels is not None:
             return self.fuse_channels
-        return max(16, int(round(64 * self.width)))
+        if self.backbone == 'vgg':
+            return max(16, int(round(64 * self.width)))
+        return 32
 
     def to_dict(self) -> Dict[str, object]:
         return dataclasses.asdict(self)
@@ -72,45 +84,8 @@ class DeFusionNetConfig:
     @staticmethod
     def from_dict(values: Dict[str, object]) -> "DeFusionNetConfig":
         known = {field.name for field in dataclasses.fields(DeFusionNetConfig)}
-        return DeFusionNetConfig(**{k: v for k, v in values.items() if k in known})
-
-
-def conv_bn_relu(in_ch: int, out_ch: int, kernel: int = 3) -> nn.Sequential:
-    return nn.Sequential(
-        nn.Conv2d(in_ch, out_ch, kernel, padding=kernel // 2, bias=False),
-        nn.BatchNorm2d(out_ch),
-        nn.ReLU(inplace=True),
-    )
-
-
-def scaled(channels: int, width: float) -> int:
-    return max(8, int(round(channels * width)))
-
-
-class Backbone(nn.Module):
-    """VGG16-style encoder returning the 6 feature levels, finest first."""
-
-    def __init__(self, width: float) -> None:
-        super().__init__()
-        stages: List[nn.Module] = []
-        in_ch = 3
-        self.out_channels: List[int] = []
-        for base, convs in VGG16_STAGES + (EXTRA_STAGE,):
-            out_ch = scaled(base, width)
-            layers = [conv_bn_relu(in_ch if i == 0 else out_ch, out_ch) for i in range(convs)]
-            stages.append(nn.Sequential(*layers))
-            self.out_channels.append(out_ch)
-            in_ch = out_ch
-        self.stages = nn.ModuleList(stages)
-
-    def forward(self, x: torch.Tensor) -> List[torch.Tensor]:
-        levels = []
-        for index, stage in enumerate(self.stages):
-            if index > 0:
-                x = F.max_pool2d(x, kernel_size=2, stride=2)
-            x = stage(x)
-            levels.append(x)
-        return levels
+        merged = {**LEGACY_CONFIG, **{k: v for k, v in values.items() if k in known}}
+        return DeFusionNetConfig(**merged)
 
 
 class ChannelAttention(nn.Module):
@@ -164,8 +139,9 @@ class FeatureFusion(nn.Module):
     def forward(self, levels: List[torch.Tensor]) -> torch.Tensor:
         """``levels`` finest first: the first sets the size, the coarser ones are resized to it.
 
-        Every backbone level is half the size of the one before, so which levels need a
-        resize is known from their order; no shape test, which a trace would freeze.
+        A backbone's levels are finest first, so which levels may need a resize is known
+        from their order (a resize to the same size is exact); no shape test, which a
+        trace would freeze.
         """
         reference = levels[0]
         resized = [reference] + [resize(level, reference) for level in levels[1:]]
@@ -198,7 +174,10 @@ class DeFusionNet(nn.Module):
             raise ValueError('steps must be at least 1')
         self.config = config
         channels = config.channels
-        self.backbone = Backbone(config.width)
+        self.backbone = build_backbone(config.backbone, config.width)
+        strides = self.backbone.strides
+        # How far FSHF (at the finest level's resolution) is pooled down to each deep level.
+        self.shallow_to_deep = [strides[i] // strides[0] for i in range(NUM_SHALLOW, NUM_LEVELS)]
         self.reduce = nn.ModuleList(conv_bn_relu(c, channels) for c in self.backbone.out_channels)
         self.fuse_shallow = nn.ModuleList(
             FeatureFusion(channels, NUM_SHALLOW, config) for _ in range(config.steps)
@@ -224,6 +203,7 @@ class DeFusionNet(nn.Module):
         self._init_weights()
 
     def _init_weights(self) -> None:
+        """He init everywhere; a pretrained backbone is loaded over it afterwards (pretrained.py)."""
         for module in self.modules():
             if isinstance(module, nn.Conv2d):
                 nn.init.kaiming_normal_(module.weight, mode='fan_out', nonlinearity='relu')
@@ -240,7 +220,7 @@ class DeFusionNet(nn.Module):
         nn.init.zeros_(self.fuse_output.bias)
 
     def forward(self, x: torch.Tensor) -> Dict[str, object]:
-        """``x``: normalised RGB [N,3,H,W], H and W multiples of 32.
+        """``x``: RGB in 0..1 [N,3,H,W], H and W multiples of 32 (the backbone normalises it).
 
         Returns ``{'fused': [N,1,H,W] logits, 'sides': steps x 6 logits at input size}``.
         """
@@ -251,43 +231,49 @@ class DeFusionNet(nn.Module):
             fshf = self.adapt_shallow[step](self.fuse_shallow[step](shallow))
             fsef = self.adapt_deep[step](self.fuse_deep[step](deep))
             refine = self.refine[step]
-            shallow = [refine[i](level + resize(fsef, level)) for i, level in enumerate(shallow)]
+            shallow = [
+                self._refined(refine[i], level, resize(fsef, level)) for i, level in enumerate(shallow)
+            ]
             deep = [
-                refine[NUM_SHALLOW + i](level + resize(fshf, level)) for i, level in enumerate(deep)
+                self._refined(refine[NUM_SHALLOW + i], level, self._shallow_at(fshf, level, i))
+                for i, level in enumerate(deep)
             ]
             heads = self.heads[step]
             sides.append([resize(heads[i](level), x) for i, level in enumerate(shallow + deep)])
         fused = self.fuse_output(torch.cat(sides[-1], dim=1))
         return {'fused': fused, 'sides': sides}
 
+    def _refined(self, refine: nn.Module, level: torch.Tensor, other: torch.Tensor) -> torch.Tensor:
+        """One level after one step: the other group's fused features added, then a conv."""
+        update = refine(level + other)
+        return level + update if self.config.residual_refine else update
+
+    def _shallow_at(self, fshf: torch.Tensor, level: torch.Tensor, deep_index: int) -> torch.Tensor:
+        """FSHF at a deep level's size: an average over each block (a box filter, no aliasing)."""
+        if not self.config.pool_shallow:
+            return resize(fshf, level)
+        factor = self.shallow_to_deep[deep_index]
+        return F.avg_pool2d(fshf, kernel_size=factor, stride=factor)
+
 
 class DeFusionNetForExport(nn.Module):
     """The model-file contract: RGB in 0..1 in, blur probability out.
 
-    ImageNet normalisation and the sigmoid live inside the graph, so the studio
-    never needs to know how the network was trained. ``logit_scale`` multiplies the
-    logits before the sigmoid (calibration.py): above 1 the map is more decided.
+    The backbone's input normalisation and the sigmoid live inside the graph, so the
+    studio never needs to know how the network was trained. ``logit_scale`` multiplies
+    the logits before the sigmoid (calibration.py): above 1 the map is more decided.
     """
 
     def __init__(self, net: DeFusionNet, logit_scale: float = 1.0) -> None:
         super().__init__()
         self.net = net
         self.logit_scale = float(logit_scale)
-        self.register_buffer('mean', torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1))
-        self.register_buffer('std', torch.tensor(IMAGENET_STD).view(1, 3, 1, 1))
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
-        logits = self.net((image - self.mean) / self.std)['fused']
+        logits = self.net(image)['fused']
         if self.logit_scale != 1.0:
             logits = logits * self.logit_scale
         return torch.sigmoid(logits)
-
-
-def normalize(image: torch.Tensor) -> torch.Tensor:
-    """ImageNet mean/std normalisation of RGB in 0..1."""
-    mean = image.new_tensor(IMAGENET_MEAN).view(1, 3, 1, 1)
-    std = image.new_tensor(IMAGENET_STD).view(1, 3, 1, 1)
-    return (image - mean) / std
 
 
 def count_parameters(model: nn.Module) -> int:

@@ -110,3 +110,17 @@ def defocus(image: np.ndarray, rng: random.Random, radius: Tuple[float, float] =
     blurred = disk_blur(image, rng.uniform(*radius))
     selected = (mask > 127)[..., None]
     return np.where(selected, blurred, image), np.where(mask > 127, 255, 0).astype(np.uint8)
+
+
+def defocus_more(image: np.ndarray, mask: np.ndarray, rng: random.Random,
+                 radius: Tuple[float, float] = (2.0, 8.0)) -> Tuple[np.ndarray, np.ndarray]:
+    """Blurs a random region of a labelled photo and adds it to its mask (255 = blurred).
+
+    Already-blurred pixels in the region only get blurrier, so the union is exact; the
+    photo's sharp parts are what this teaches about, in the photo's own content.
+    """
+    height, width = image.shape[:2]
+    region = random_mask(height, width, rng) > 127
+    blurred = disk_blur(image, rng.uniform(*radius))
+    out = np.where(region[..., None], blurred, image)
+    return out, np.where(region | (mask > 127), 255, 0).astype(np.uint8)

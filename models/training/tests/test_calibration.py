@@ -47,7 +47,7 @@ def test_fit_keeps_the_smallest_scale_near_the_best_mae():
 
 
 def test_the_exported_model_carries_the_scale(tmp_path):
-    config = DeFusionNetConfig(width=0.125, fuse_channels=8)
+    config = DeFusionNetConfig(backbone='vgg', width=0.125, fuse_channels=8)
     checkpoint = str(tmp_path / 'model.pt')
     make_checkpoint(checkpoint, config)
     state = train.load_checkpoint(checkpoint)
@@ -81,11 +81,11 @@ def test_the_exported_model_carries_the_scale(tmp_path):
 def test_a_fine_tune_keeps_the_scale_of_its_start(tiny_dataset, tmp_path):
     start = str(tmp_path / 'start.pt')
     torch.manual_seed(0)
-    config = DeFusionNetConfig(width=0.125, fuse_channels=8)
+    config = DeFusionNetConfig(backbone='vgg', width=0.125, fuse_channels=8)
     torch.save({'format': train.CHECKPOINT_FORMAT, 'config': config.to_dict(), 'model': DeFusionNet(config).state_dict(),
                 'step': 0, 'logit_scale': 2.0}, start)
     code = train.main(['--data', tiny_dataset, '--out', str(tmp_path / 'run'), '--init', start, '--steps', '1',
-                       '--batch-size', '2', '--crop', '64', '--max-side', '96', '--val-fraction', '0.25',
+                       '--batch-size', '2', '--train-size', '64', '--max-side', '96', '--val-fraction', '0.25',
                        '--val-size', '64', '--val-every', '1', '--threads', '1', '--quiet'])
     assert code == 0
     assert train.load_checkpoint(str(tmp_path / 'run' / 'last.pt'))['logit_scale'] == 2.0

@@ -27,11 +27,13 @@ def make_checkpoint(path, config):
                path)
 
 
-@pytest.fixture(scope='module')
-def exported(tmp_path_factory):
+@pytest.fixture(scope='module', params=['vgg', 'efficientnet-lite0'])
+def exported(tmp_path_factory, request):
+    """A VGG model (the paper's backbone) and an EfficientNet-Lite one (TensorFlow's asymmetric
+    padding, ReLU6 as a clamp, pooled FSHF), each through the exporter and onnxruntime-node."""
     folder = tmp_path_factory.mktemp('export')
     checkpoint = str(folder / 'model.pt')
-    config = DeFusionNetConfig(width=0.125, fuse_channels=8)
+    config = DeFusionNetConfig(backbone=request.param, width=0.125, fuse_channels=8)
     make_checkpoint(checkpoint, config)
     onnx_path = str(folder / 'model.onnx')
     metadata = export.export(checkpoint, onnx_path, 'defusionnet-test', '0.0.1', input_size=64,
@@ -48,7 +50,7 @@ def test_model_file_contract(exported):
     dims = [d.dim_param or d.dim_value for d in image.type.tensor_type.shape.dim]
     assert dims == ['batch', 3, 'height', 'width']
     meta = {p.key: p.value for p in model.metadata_props}
-    for key in ('contract', 'name', 'version', 'width', 'input_size', 'training_data', 'metrics', 'parameters'):
+    for key in ('contract', 'name', 'version', 'backbone', 'width', 'input_size', 'training_data', 'metrics', 'parameters'):
         assert key in meta, key
     assert meta['name'] == 'defusionnet-test' and json.loads(meta['metrics']) == {'mae': 0.5}
 

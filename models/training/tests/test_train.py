@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import torch
 
-from defusionnet import data, train
+from defusionnet import augment, data, losses, stream, train
 
-TINY_ARGS = ['--width', '0.125', '--fuse-channels', '8', '--crop', '64', '--val-size', '64',
+TINY_ARGS = ['--backbone', 'vgg', '--width', '0.125', '--fuse-channels', '8', '--train-size', '64', '--val-size', '64',
              '--batch-size', '4', '--threads', '1', '--quiet', '--max-side', '96']
 
 
@@ -54,21 +54,20 @@ def test_progress_json_format(tiny_dataset, tmp_path):
 
 def test_a_few_steps_lower_the_loss(tiny_dataset):
     torch.manual_seed(0)
-    from defusionnet.model import DeFusionNet, DeFusionNetConfig, normalize
+    from defusionnet.model import DeFusionNet, DeFusionNetConfig
     samples = data.load_folder(tiny_dataset, max_side=96)
-    rng = __import__('random').Random(0)
-    augmenter = data.Augmenter(data.AugmentConfig(crop=64, jitter=0.0, jpeg_probability=0.0), rng)
-    images, targets = next(data.batches(samples, [], augmenter, 8, seed=0))
-    net = DeFusionNet(DeFusionNetConfig(width=0.125, fuse_channels=8))
+    config = augment.AugmentConfig(size=64, jitter=0.0, jpeg_probability=0.0)
+    images, targets = next(stream.batches(samples, [], config, 8, seed=0))
+    net = DeFusionNet(DeFusionNetConfig(backbone='vgg', width=0.125, fuse_channels=8))
     optimizer = torch.optim.Adam(net.parameters(), lr=3e-3)
-    losses = []
+    history = []
     for _ in range(15):
-        loss = train.deep_supervision_loss(net(normalize(images)), targets, 1.0)
+        loss = losses.training_loss(net(images), targets, 1.0)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-        losses.append(float(loss))
-    assert losses[-1] < losses[0] * 0.9
+        history.append(float(loss))
+    assert history[-1] < history[0] * 0.9
 
 
 def test_resume_midway_matches_straight_run(tiny_dataset, tmp_path, monkeypatch):
@@ -77,7 +76,7 @@ def test_resume_midway_matches_straight_run(tiny_dataset, tmp_path, monkeypatch)
               '--seed', '5', *TINY_ARGS]
     run_train([*common, '--out', str(tmp_path / 'straight')])
 
-    real_batches = data.batches
+    real_batches = train.batches
     seen = {'count': 0}
 
     def stop_after_three(*args, **kwargs):
@@ -87,9 +86,9 @@ def test_resume_midway_matches_straight_run(tiny_dataset, tmp_path, monkeypatch)
                 os.kill(os.getpid(), __import__('signal').SIGTERM)
             yield batch
 
-    monkeypatch.setattr(train.data_module, 'batches', stop_after_three)
+    monkeypatch.setattr(train, 'batches', stop_after_three)
     stopped = run_train([*common, '--out', str(tmp_path / 'resumed')])
-    monkeypatch.setattr(train.data_module, 'batches', real_batches)
+    monkeypatch.setattr(train, 'batches', real_batches)
     assert stopped[-1]['event'] == 'stopped' and stopped[-1]['step'] == 4
     resumed = run_train([*common, '--out', str(tmp_path / 'resumed'), '--resume'])
     assert resumed[-1]['step'] == 6
