@@ -13,7 +13,12 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const reports = path.join(root, 'test-results', 'reports');
 rmSync(reports, { recursive: true, force: true });
 mkdirSync(reports, { recursive: true });
-const python = process.env.DEFUSION_PYTHON || (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+// The training package's environment (scripts/setup.sh): Debian's torch plus the registry's
+// packages that the backbone tests need; else the system Python.
+const venvPython = path.join(root, '.venv', 'bin', 'python');
+const python =
+  process.env.DEFUSION_PYTHON ||
+  (existsSync(venvPython) ? venvPython : existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 const only = new Set(process.argv.slice(2));
 
 function run(command, args, env = {}) {
