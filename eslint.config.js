@@ -52,7 +52,7 @@ const rendererFeatures = ['**/app/**', '**/library/**', '**/detect/**', '**/edit
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'dist/', '.tmp/', 'release/', 'bench-results/', 'test-results/', 'playwright-report/', 'models/training/', '**/*.cjs'],
+    ignores: ['node_modules/', '.venv/', 'dist/', '.tmp/', 'release/', 'bench-results/', 'test-results/', 'playwright-report/', 'models/training/', '**/*.cjs'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
