@@ -19,7 +19,9 @@ import { DetectService } from './detect/detectService';
 import { FinetuneService } from './finetune/finetuneService';
 import { ModelRegistry } from './finetune/modelRegistry';
 import { JobQueue } from './jobs/jobQueue';
+import { StudioProcess } from './jobs/studioProcess';
 import { LibraryService, SCAN_JOB_KIND } from './library/libraryService';
+import type { ProcessRole } from './store/processTables';
 import { Store } from './store/store';
 import type { MethodHandlers, Resource, StudioCore } from './studioCore';
 
@@ -34,6 +36,12 @@ export interface CoreOptions {
   version?: string;
   /** Watch open roots for changes (default true). */
   watch?: boolean;
+  /**
+   * What this process is among those sharing the database (jobs/studioProcess.ts): a
+   * `studio` (the app, `npm run serve`) must be the only one; a `tool` (a CLI command)
+   * works beside it. Default: a studio when it watches, else a tool.
+   */
+  role?: ProcessRole;
   /** Rescan the open roots at start, to notice what changed while the studio was closed (default true). */
   scanOnStart?: boolean;
   /** Slow-query and background error log; default console.warn. */
@@ -109,7 +117,14 @@ export async function createCoreServices(options: CoreOptions): Promise<CoreServ
   const version = options.version ?? packageVersion();
   const onError = (error: unknown): void => log(`[core] ${error instanceof Error ? error.message : String(error)}`);
 
-  const jobs = new JobQueue({ persistence: store, concurrency: { [SCAN_JOB_KIND]: 1 }, onError });
+  let studioProcess: StudioProcess;
+  try {
+    studioProcess = StudioProcess.join(store, { role: options.role ?? ((options.watch ?? true) ? 'studio' : 'tool'), onError });
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  const jobs = new JobQueue({ persistence: store, owner: studioProcess.id, concurrency: { [SCAN_JOB_KIND]: 1 }, onError });
   const library = new LibraryService({ store, jobs, watch: options.watch ?? true, onError });
 
   // A listener that throws is logged; the others and the service that fired still run.
@@ -299,6 +314,7 @@ export async function createCoreServices(options: CoreOptions): Promise<CoreServ
         finetune.dispose();
         await detect.dispose();
         await library.dispose();
+        studioProcess.close();
         store.close();
       })();
       return closing;

@@ -31,14 +31,18 @@ export interface JobSpec {
 
 /** Where jobs are persisted; the Store implements it. */
 export interface JobPersistence {
-  saveJob(job: Job, params: unknown): void;
+  saveJob(job: Job, params: unknown, owner: string | null): void;
   getJob(id: string): Job | undefined;
   listJobs(limit: number): Job[];
-  failInterruptedJobs(reason: string): number;
 }
 
 export interface JobQueueOptions {
   persistence?: JobPersistence;
+  /**
+   * The process the jobs belong to (studioProcess.ts), stamped on each persisted job:
+   * another process marks them interrupted only once this one is gone.
+   */
+  owner?: string;
   /** Jobs of a kind that may run at once; kinds not listed get `defaultConcurrency`. */
   concurrency?: Record<string, number>;
   defaultConcurrency?: number;
@@ -94,6 +98,7 @@ export class JobQueue {
   readonly #now: () => number;
   readonly #newId: () => string;
   readonly #onError: (error: unknown) => void;
+  readonly #owner: string | null;
   #closed = false;
 
   constructor(options: JobQueueOptions = {}) {
@@ -108,7 +113,7 @@ export class JobQueue {
     this.#onError = options.onError ?? ((error) => console.error('[jobs]', error));
     this.#didChange = new Emitter<Job>({ onListenerError: this.#onError });
     this.onDidChange = this.#didChange.event;
-    this.#persistence?.failInterruptedJobs('interrupted: the studio stopped before the job finished');
+    this.#owner = options.owner ?? null;
   }
 
 
@@ -302,7 +307,7 @@ export class JobQueue {
     if (persist && this.#persistence) {
       entry.lastPersistAt = this.#now();
       try {
-        this.#persistence.saveJob(entry.job, entry.params);
+        this.#persistence.saveJob(entry.job, entry.params, this.#owner);
       } catch (error) {
         this.#onError(error);
       }

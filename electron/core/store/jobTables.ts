@@ -34,11 +34,11 @@ function toJob(row: JobRow): Job {
 }
 
 export class JobTables extends StoreTables {
-  /** Persists a job's current state (insert or update). */
-  save(job: Job, params: unknown = {}): void {
+  /** Persists a job's current state (insert or update); `owner` is the studio_processes id of the process running it. */
+  save(job: Job, params: unknown = {}, owner: string | null = null): void {
     this.sql.run(
-      `INSERT INTO jobs (id, kind, title, state, params, done, total, message, error, result, created_at, finished_at)
-       VALUES (:id, :kind, :title, :state, :params, :done, :total, :message, :error, :result, :createdAt, :finishedAt)
+      `INSERT INTO jobs (id, kind, title, state, params, done, total, message, error, result, created_at, finished_at, owner)
+       VALUES (:id, :kind, :title, :state, :params, :done, :total, :message, :error, :result, :createdAt, :finishedAt, :owner)
        ON CONFLICT (id) DO UPDATE SET
          state = excluded.state, done = excluded.done, total = excluded.total, message = excluded.message,
          error = excluded.error, result = excluded.result, finished_at = excluded.finished_at`,
@@ -55,6 +55,7 @@ export class JobTables extends StoreTables {
         result: job.result === undefined || job.result === null ? null : JSON.stringify(job.result),
         createdAt: job.createdAt,
         finishedAt: job.finishedAt,
+        owner,
       },
     );
   }
@@ -69,10 +70,15 @@ export class JobTables extends StoreTables {
     return this.sql.all<JobRow>('SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?', limit).map(toJob);
   }
 
-  /** Jobs a previous run left queued or running can never finish: mark them failed. */
-  failInterrupted(reason: string): number {
+  /**
+   * Jobs left queued or running by a process that is gone can never finish: marks them
+   * failed. A job's process is gone when its row in studio_processes is (jobs from
+   * before owners were kept have none). Returns how many were marked.
+   */
+  failOrphaned(reason: string): number {
     return this.sql.run(
-      "UPDATE jobs SET state = 'failed', error = ?, finished_at = ? WHERE state IN ('queued', 'running')",
+      `UPDATE jobs SET state = 'failed', error = ?, finished_at = ?
+       WHERE state IN ('queued', 'running') AND (owner IS NULL OR owner NOT IN (SELECT id FROM studio_processes))`,
       reason,
       this.timestamp(),
     ).changes;

@@ -14,6 +14,7 @@ import type { SqliteDatabase } from './database';
 import { DatasetTables } from './datasetTables';
 import type { DatasetItem } from './datasetTables';
 import { JobTables } from './jobTables';
+import { ProcessTables } from './processTables';
 import { LibraryRootTables } from './libraryRootTables';
 import { MaskTables } from './maskTables';
 import type { NewMaskVersion, StoredMask } from './maskTables';
@@ -57,6 +58,10 @@ export class Store {
   readonly #masks: MaskTables;
   readonly #predictions: PredictionTables;
   readonly #jobs: JobTables;
+  /** The processes that have this database open, for job ownership (processTables.ts). */
+  readonly processes: ProcessTables;
+  /** The clock of every timestamp the store writes (tests pin it); times compared with those use it too. */
+  readonly now: () => Date;
   /** Datasets: their items, splits, statuses, reviews, pages and aggregates (datasetTables.ts). */
   readonly datasets: DatasetTables;
   /** The model registry and stored evaluations (modelTables.ts). */
@@ -78,6 +83,7 @@ export class Store {
     this.#db = db;
     migrate(db);
     const now = options.now ?? (() => new Date());
+    this.now = now;
     const context: StoreContext = {
       sql: new Statements(db, options.log ?? ((message) => console.warn(`[store] ${message}`)), options.slowQueryMs),
       transaction: (work) => this.transaction(work),
@@ -89,6 +95,7 @@ export class Store {
     this.#masks = new MaskTables(context);
     this.#predictions = new PredictionTables(context);
     this.#jobs = new JobTables(context);
+    this.processes = new ProcessTables(context);
     this.datasets = new DatasetTables(context);
     this.models = new ModelTables(context);
   }
@@ -108,7 +115,11 @@ export class Store {
 
   /** Runs `work` in one transaction (nested calls become savepoints). */
   transaction<T>(work: () => T): T {
-    return this.#db.transaction(work)();
+    // IMMEDIATE takes the write lock at BEGIN, waiting (busy_timeout) while another process
+    // writes. A deferred transaction that read first would instead fail at its first write
+    // with 'database is locked', without waiting, when another process (the CLI beside the
+    // app) wrote in between.
+    return this.#db.transaction(work).immediate();
   }
 
   close(): void {
@@ -363,8 +374,8 @@ export class Store {
 
   // ---------------------------------------------------------------- jobs (jobTables.ts)
 
-  saveJob(job: Job, params?: unknown): void {
-    this.#jobs.save(job, params);
+  saveJob(job: Job, params?: unknown, owner?: string | null): void {
+    this.#jobs.save(job, params, owner);
   }
 
   getJob(id: string): Job | undefined {
@@ -375,7 +386,8 @@ export class Store {
     return this.#jobs.list(limit);
   }
 
-  failInterruptedJobs(reason: string): number {
-    return this.#jobs.failInterrupted(reason);
+  /** Marks failed the unfinished jobs of processes no longer in studio_processes. */
+  failOrphanedJobs(reason: string): number {
+    return this.#jobs.failOrphaned(reason);
   }
 }

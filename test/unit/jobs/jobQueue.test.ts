@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Job } from '../../../electron/api/types';
 import { JobQueue } from '../../../electron/core/jobs/jobQueue';
 import type { JobContext } from '../../../electron/core/jobs/jobQueue';
+import { StudioProcess } from '../../../electron/core/jobs/studioProcess';
 import type { Store } from '../../../electron/core/store/store';
 import { createStore } from '../store/helpers';
 
@@ -170,20 +171,32 @@ describe('JobQueue', () => {
     await vi.advanceTimersByTimeAsync(0);
   });
 
-  it('marks jobs a previous run left unfinished as failed, and lists history after live jobs', async () => {
-    store = createStore();
-    const first = new JobQueue({ persistence: store });
+  it('marks jobs of a process that is gone as failed, and lists history after live jobs', async () => {
+    const shared = createStore();
+    store = shared;
+    const firstProcess = StudioProcess.join(shared, { role: 'studio' });
+    const first = new JobQueue({ persistence: store, owner: firstProcess.id });
     const never = first.enqueue({ kind: 'scan', title: 'interrupted' }, () => new Promise(() => {}));
     await flush();
     expect(store.getJob(never.id)!.state).toBe('running');
 
-    // A new queue on the same database: the studio restarted.
-    const second = new JobQueue({ persistence: store });
+    // Another process beside it leaves the job alone while its owner lives…
+    const tool = StudioProcess.join(shared, { role: 'tool' });
+    expect(store.getJob(never.id)!.state).toBe('running');
+    tool.close();
+    // …and a second studio is refused.
+    expect(() => StudioProcess.join(shared, { role: 'studio' })).toThrow(/already open/);
+
+    // The first process is gone (its row with it, as when it closed or was found dead): the studio restarted.
+    firstProcess.close();
+    const secondProcess = StudioProcess.join(shared, { role: 'studio' });
+    const second = new JobQueue({ persistence: store, owner: secondProcess.id });
     expect(second.get(never.id)).toMatchObject({ state: 'failed', error: expect.stringMatching(/interrupted/) });
     const fresh = second.enqueue({ kind: 'scan', title: 'fresh' }, async () => 1);
     await second.wait(fresh.id);
     expect(second.list().map((job) => job.title)).toEqual(['fresh', 'interrupted']);
     await expect(second.wait('missing')).rejects.toThrow(/No job/);
+    secondProcess.close();
   });
 
   it('close() cancels everything, waits for it, and refuses new jobs', async () => {

@@ -74,6 +74,15 @@ const FIXTURES: Record<number, (db: SqliteDatabase) => void> = {
     evaluation.run(1, '{"images":1,"mae":0.1}', '{"thresholds":[0,1]}', at);
     evaluation.run(2, '{"images":1,"mae":0.08}', '{"thresholds":[0,1]}', at);
   },
+  40(db) {
+    // The rows of version 30, plus a process with the database open and a job it runs.
+    FIXTURES[30]!(db);
+    const at = '2025-03-01T00:00:00.000Z';
+    db.prepare("INSERT INTO studio_processes (id, pid, host, role, started_at, heartbeat_at) VALUES ('p1', 4242, 'box', 'studio', ?, ?)").run(at, at);
+    db.prepare(
+      "INSERT INTO jobs (id, kind, title, state, params, done, total, created_at, owner) VALUES ('j3', 'detect.run', 'Detect', 'running', '{}', 1, 9, ?, 'p1')",
+    ).run(at);
+  },
 };
 
 function snapshotRows(db: SqliteDatabase): Map<string, { columns: string[]; rows: Record<string, unknown>[] }> {

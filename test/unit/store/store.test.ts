@@ -195,18 +195,23 @@ describe('datasets, predictions, models and jobs', () => {
     expect(() => store.savePrediction({ ...prediction, modelId: m1.id, png: new Uint8Array([1, 2, 3]) })).toThrow(/PNG/);
   });
 
-  it('persists jobs and fails the ones a previous run left behind', () => {
+  it('persists jobs and fails the unfinished ones whose process is gone, never a living one\'s', () => {
     const job = {
       id: 'j1', kind: 'library.scan', title: 'Scan /r', state: 'running' as const, done: 3, total: 10, rate: 5, etaSeconds: 2,
       message: 'a.jpg', error: null, createdAt: '2025-01-01T00:00:00.000Z', finishedAt: null, result: null,
     };
+    store.processes.add({ id: 'alive', pid: 1, host: 'here', role: 'tool' });
     store.saveJob(job, { rootId: 1 });
     store.saveJob({ ...job, id: 'j2', state: 'done', done: 10, finishedAt: '2025-01-01T00:01:00.000Z', result: { added: 10 }, createdAt: '2025-01-01T00:00:01.000Z' });
+    store.saveJob({ ...job, id: 'j3', createdAt: '2025-01-01T00:00:02.000Z' }, {}, 'alive');
+    store.saveJob({ ...job, id: 'j4', createdAt: '2025-01-01T00:00:03.000Z' }, {}, 'gone');
     expect(store.getJob('j1')).toMatchObject({ state: 'running', done: 3, rate: null, etaSeconds: null });
     expect(store.getJob('j2')!.result).toEqual({ added: 10 });
-    expect(store.listJobs().map((j) => j.id)).toEqual(['j2', 'j1']);
-    expect(store.failInterruptedJobs('interrupted')).toBe(1);
+    expect(store.listJobs().map((j) => j.id)).toEqual(['j4', 'j3', 'j2', 'j1']);
+    expect(store.failOrphanedJobs('interrupted')).toBe(2);
     expect(store.getJob('j1')).toMatchObject({ state: 'failed', error: 'interrupted' });
+    expect(store.getJob('j3')).toMatchObject({ state: 'running' });
+    expect(store.getJob('j4')).toMatchObject({ state: 'failed', error: 'interrupted' });
   });
 
   it('logs slow queries with their SQL', async () => {
