@@ -42,9 +42,10 @@ export async function decodePhoto(absPath: string, options: DecodeOptions = {}):
 }
 
 /**
- * Resamples RGB pixels to width x height (the aspect ratio is not kept: the model was
- * trained on photos squeezed to a square, as evaluate.py runs it). Linear filtering
- * matches the bilinear resize of the training package.
+ * Resamples RGB pixels to width x height. The aspect ratio is not kept: from 0.3 on,
+ * the model is trained on whole photos squeezed to a square (models/training
+ * defusionnet/augment.py), and evaluate.py scores it that way. Linear filtering matches
+ * the bilinear resize of the training package.
  */
 export async function resizeRgb(photo: DecodedPhoto, width: number, height: number): Promise<Buffer> {
   if (photo.width === width && photo.height === height) return photo.pixels;
