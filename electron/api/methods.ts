@@ -274,7 +274,7 @@ export const methodSchemas = {
     steps: z.number().int().min(1).max(1_000_000).default(500),
     device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
     batchSize: z.number().int().min(1).max(256).default(8),
-    /** Training crop side. */
+    /** Training input side: each photo (or a window of it) is squeezed to crop x crop. */
     crop: inputSide.default(224),
     lr: z.number().positive().max(1).default(5e-4),
     /** Default: a tenth of the steps, at most 100. */

@@ -50,7 +50,7 @@ Options:
                       then done (model id, old and new metrics) or failed
 Training options:
   --batch-size N      photos per step (default 8)
-  --crop N            training crop side, a multiple of 32 (default 224)
+  --crop N            training input side: photos are squeezed to N x N, a multiple of 32 (default 224)
   --lr X              peak learning rate (default 0.0005)
   --val-fraction X    share of the training photos held out for validation (default 0.1)
   --val-every N       validate every N steps (default: four times per run)

