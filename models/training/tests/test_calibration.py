@@ -90,3 +90,24 @@ def test_a_fine_tune_keeps_the_scale_of_its_start(tiny_dataset, tmp_path):
     assert code == 0
     assert train.load_checkpoint(str(tmp_path / 'run' / 'last.pt'))['logit_scale'] == 2.0
     assert export.build_export_module(train.load_checkpoint(str(tmp_path / 'run' / 'best.pt'))).logit_scale == 2.0
+
+
+def test_a_fine_tunes_validation_scores_the_map_its_export_gives(tiny_dataset, tmp_path):
+    """Validation applies the logit scale as the exported graph does: the metrics a fine-tune
+    writes describe the map the studio will show, not a plain sigmoid of another scale."""
+    from defusionnet import data
+    from defusionnet.evaluate import evaluate, torch_predictor
+    checkpoint = str(tmp_path / 'scaled.pt')
+    config = DeFusionNetConfig(backbone='vgg', width=0.125, fuse_channels=8)
+    make_checkpoint(checkpoint, config)
+    state = torch.load(checkpoint)
+    state['logit_scale'] = 4.0
+    torch.save(state, checkpoint)
+    samples = data.load_folder(tiny_dataset, max_side=96)
+    net = export.build_export_module(train.load_checkpoint(checkpoint)).net
+    scaled = train.validate(net, samples, 64, torch.device('cpu'), logit_scale=4.0)
+    exported = evaluate(torch_predictor(checkpoint), samples, 64)
+    plain = train.validate(net, samples, 64, torch.device('cpu'))
+    for key in ('mae', 'mean_f', 'iou'):
+        assert abs(scaled[key] - exported[key]) < 1e-6, key
+    assert abs(plain['mae'] - exported['mae']) > 1e-4  # the scale changes MAE: the test can tell
