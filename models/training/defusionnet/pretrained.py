@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import glob
 import importlib
+import inspect
 import os
 from typing import Dict
 
@@ -46,7 +47,13 @@ def weights_file(variant: str) -> str:
 
 def backbone_state(variant: str) -> Dict[str, torch.Tensor]:
     """The feature stages' weights of the pretrained file, keyed as the backbone names them."""
-    state = torch.load(weights_file(variant), map_location='cpu')
+    path = weights_file(variant)
+    # A file from a package index: read as tensors only, never as arbitrary pickled objects.
+    # A state dict holds nothing else, so even torch 1.13's weights-only loader reads it.
+    if 'weights_only' in inspect.signature(torch.load).parameters:
+        state = torch.load(path, map_location='cpu', weights_only=True)
+    else:  # older than 1.13: no weights-only loader at all
+        state = torch.load(path, map_location='cpu')
     return {key: value for key, value in state.items() if not key.startswith(CLASSIFIER_PREFIXES)}
 
 
