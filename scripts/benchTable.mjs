@@ -37,6 +37,24 @@ function readResult(name) {
   return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null;
 }
 
+/** The model against the one it replaced: time side by side, and both held-out scores from its card. */
+function previousRows(versus) {
+  if (!versus) return [];
+  const { current, previous } = versus;
+  const rows = [
+    [
+      `detect: model only, ${versus.inputSize}x${versus.inputSize}, ${current.version} vs ${previous.version}, alternating`,
+      `${num(current.p50Ms)} ms vs ${num(previous.p50Ms)} ms (time ratio ${num(versus.timeRatioMedian)})`,
+    ],
+  ];
+  if (current.heldOut && previous.heldOut) {
+    // Scores to the third decimal, as the model cards give them.
+    const score = (m) => `MAE ${m.mae.toFixed(3)}, mean F ${m.mean_f.toFixed(3)}, IoU ${m.iou.toFixed(3)}`;
+    rows.push([`detect: held-out photos (${current.heldOut.images}), ${current.version} vs ${previous.version}`, `${score(current.heldOut)} vs ${score(previous.heldOut)}`]);
+  }
+  return rows;
+}
+
 /** Rows of one benchmark's JSON: [what, figure]. */
 const ROWS = {
   library: (r) => [
@@ -59,6 +77,7 @@ const ROWS = {
         `detect: batch of ${batches[0].photos} photos, ${batches.map((b) => b.workers).join(' / ')} workers`,
         `${batches.map((b) => num(b.imagesPerSecond)).join(' / ')} photos/s`,
       ],
+      ...previousRows(r.previousModel),
     ];
   },
   editor: (r) => [

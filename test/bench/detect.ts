@@ -5,23 +5,24 @@
  * 1. Model only, 320 x 320, one image: onnxruntime-node over a grid of session settings
  *    (intra-op threads, graph optimisation level, memory pattern, spinning threads),
  *    PyTorch CPU eager on the same weights (the checkpoint `<model>.pt` next to the ONNX
- *    file, timed by /usr/bin/python3 in the same run), alternating run by run with the
- *    best onnxruntime setting so that both see the same machine load. fp16 is tried (converted with
- *    python3-onnx) and kept only when its maps stay within 0.005 MAE of fp32; int8 is
- *    tried only when a dynamic quantiser is installed. `speedup_vs_pytorch` = PyTorch
+ *    file, timed by the training package's Python in the same run), alternating run by run
+ *    with the best onnxruntime setting so that both see the same machine load. fp16 (converted
+ *    with onnx) and int8 (onnxruntime's static quantiser, calibrated on other sample photos)
+ *    are kept only when their maps stay within 0.005 MAE of fp32. `speedup_vs_pytorch` = PyTorch
  *    time / onnxruntime-node time (p50, fp32: the file the studio runs).
  * 2. End to end per photo (decode, resize, infer, resize back, encode) for generated
  *    1 MP and 12 MP JPEGs: p50/p95 and the share of each stage.
  * 3. Batch throughput over N photos (default 200) through the worker pool, 1 and 2 workers.
+ * 4. The model it replaced (`--previous FILE`, default models/previous/): both at 320 x 320
+ *    with the best setting, alternating run by run, and both models' held-out metrics as
+ *    the current model's card scored them on the same report photos.
  *
  * Writes every figure, the machine and the model to bench-results/detect.json.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { detectFiles } from '../../electron/core/detect/detectFiles';
@@ -35,11 +36,14 @@ import { decodePhoto, resizeRgb, rgbToChw } from '../../electron/core/detect/pre
 import { DetectWorkerPool } from '../../electron/core/detect/workerPool';
 import { REPO_ROOT, SAMPLE_IMAGES, writePhoto } from '../unit/detect/fixturePhotos';
 import { interpolatedPercentile, round } from './benchMath';
+import { FP16_SCRIPT, INT8_SCRIPT, TORCH_SCRIPT, python, startTorchServer } from './pythonHelpers';
 
-const USAGE = 'usage: npx tsx test/bench/detect.ts [--model FILE] [--runs N] [--photos N] [--keep]';
+const USAGE = 'usage: npx tsx test/bench/detect.ts [--model FILE] [--previous FILE] [--runs N] [--photos N] [--keep]';
+const PREVIOUS_MODEL = path.join('models', 'previous', 'defusionnet-cuhk-0.2.0.onnx');
 const { values } = parseArgs({
   options: {
     model: { type: 'string' },
+    previous: { type: 'string' },
     runs: { type: 'string', default: '15' },
     photos: { type: 'string', default: '200' },
     keep: { type: 'boolean', default: false },
@@ -56,8 +60,8 @@ const SIZE = 320;
 /** Each timed setting runs for about this long (at least 3 runs, at most --runs). */
 const BUDGET_MS = 2500;
 const MAE_TOLERANCE = 0.005;
-const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-const TRAINING = path.join(REPO_ROOT, 'models', 'training');
+/** Photos the int8 quantiser calibrates on: none of them is among those its maps are judged on. */
+const CALIBRATION_PHOTOS = ['autumn-meadow', 'colourful-cups', 'fig-bowl', 'forest-stream', 'mountain-path', 'rocket-launch'];
 const cores = os.availableParallelism();
 
 const log = (line: string): void => {
@@ -112,155 +116,6 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   let max = 0;
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
   return max;
-}
-
-// ---------------------------------------------------------------- python helpers
-
-/** Times the checkpoint in PyTorch eager on the CPU and saves its output for parity. */
-const TORCH_SCRIPT = String.raw`
-import json, math, sys, time
-import numpy as np
-import torch
-from defusionnet.export import build_export_module
-from defusionnet.train import load_checkpoint
-
-checkpoint, input_path, output_path, size, max_runs, thread_list, budget_ms = sys.argv[1:8]
-size, max_runs, budget_ms = int(size), int(max_runs), float(budget_ms)
-module = build_export_module(load_checkpoint(checkpoint))
-x = torch.from_numpy(np.fromfile(input_path, dtype='<f4').reshape(1, 3, size, size).copy())
-results = []
-with torch.no_grad():
-    for threads in [int(t) for t in thread_list.split(',')]:
-        torch.set_num_threads(threads)
-        module(x)
-        start = time.perf_counter()
-        y = module(x)
-        first_ms = (time.perf_counter() - start) * 1000
-        runs = max(3, min(max_runs, math.ceil(budget_ms / max(first_ms, 1))))
-        times = []
-        for _ in range(runs):
-            start = time.perf_counter()
-            y = module(x)
-            times.append((time.perf_counter() - start) * 1000)
-        results.append({'threads': threads, 'times_ms': times})
-y.numpy().astype('<f4').tofile(output_path)
-print(json.dumps({'results': results, 'torch': torch.__version__}))
-`;
-
-/**
- * fp32 → fp16 weights and activations, with float32 input and output kept (the model-file
- * contract) by a Cast at each end. Float tensors that must stay float32 (Resize roi and
- * scales) are left alone.
- */
-const FP16_SCRIPT = String.raw`
-import sys
-import numpy as np
-import onnx
-from onnx import helper, numpy_helper, TensorProto
-
-source, target = sys.argv[1:3]
-model = onnx.load(source)
-graph = model.graph
-keep_float = {node.input[i] for node in graph.node if node.op_type == 'Resize' for i in (1, 2) if i < len(node.input)}
-for init in graph.initializer:
-    if init.data_type == TensorProto.FLOAT and init.name not in keep_float:
-        init.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(init).astype(np.float16), init.name))
-for node in graph.node:
-    if node.op_type == 'Constant' and not set(node.output) & keep_float:
-        for attribute in node.attribute:
-            if attribute.name == 'value' and attribute.t.data_type == TensorProto.FLOAT:
-                attribute.t.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(attribute.t).astype(np.float16), attribute.t.name))
-image, blur = graph.input[0].name, graph.output[0].name
-for node in graph.node:
-    node.input[:] = [image + '_fp16' if name == image else blur + '_fp16' if name == blur else name for name in node.input]
-    node.output[:] = [blur + '_fp16' if name == blur else name for name in node.output]
-graph.node.insert(0, helper.make_node('Cast', [image], [image + '_fp16'], to=TensorProto.FLOAT16, name='image_to_fp16'))
-graph.node.append(helper.make_node('Cast', [blur + '_fp16'], [blur], to=TensorProto.FLOAT, name='blur_to_fp32'))
-del graph.value_info[:]
-entry = model.metadata_props.add()
-entry.key, entry.value = 'precision', 'float16'
-onnx.save(model, target)
-print(len(graph.initializer))
-`;
-
-/** Whether a dynamic int8 quantiser is installed for python3 (onnxruntime's). */
-const INT8_PROBE = String.raw`
-import onnx
-try:
-    from onnxruntime.quantization import quantize_dynamic  # noqa: F401
-    print('available')
-except ImportError as error:
-    print('missing: onnx ' + onnx.__version__ + ' (python3-onnx) has no quantiser, and onnxruntime.quantization is not installed: ' + str(error))
-`;
-
-function python(script: string, args: string[]): { ok: boolean; stdout: string; stderr: string } {
-  const result = spawnSync(PYTHON, ['-c', script, ...args], {
-    cwd: TRAINING,
-    env: { ...process.env, PYTHONPATH: TRAINING, OMP_NUM_THREADS: String(cores) },
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return { ok: result.status === 0, stdout: result.stdout ?? '', stderr: result.stderr || result.error?.message || '' };
-}
-
-/** Keeps the checkpoint loaded and times one forward pass per 'run' line on stdin. */
-const TORCH_SERVER_SCRIPT = String.raw`
-import sys, time
-import numpy as np
-import torch
-from defusionnet.export import build_export_module
-from defusionnet.train import load_checkpoint
-
-checkpoint, input_path, size, threads = sys.argv[1:5]
-torch.set_num_threads(int(threads))
-module = build_export_module(load_checkpoint(checkpoint))
-x = torch.from_numpy(np.fromfile(input_path, dtype='<f4').reshape(1, 3, int(size), int(size)).copy())
-with torch.no_grad():
-    module(x)
-    print('ready', flush=True)
-    for line in sys.stdin:
-        if line.strip() != 'run':
-            break
-        start = time.perf_counter()
-        module(x)
-        print((time.perf_counter() - start) * 1000, flush=True)
-`;
-
-interface TorchServer {
-  /** One timed forward pass (ms). */
-  run(): Promise<number>;
-  close(): void;
-}
-
-async function startTorchServer(checkpoint: string, inputPath: string, threads: number): Promise<TorchServer> {
-  const child = spawn(PYTHON, ['-c', TORCH_SERVER_SCRIPT, checkpoint, inputPath, String(SIZE), String(threads)], {
-    cwd: TRAINING,
-    env: { ...process.env, PYTHONPATH: TRAINING },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const next = async (): Promise<string> => {
-    const line = await lines.next();
-    if (line.done) {
-      // stderr may still be arriving when stdout closes.
-      await exited;
-      throw new Error(`the PyTorch process stopped: ${stderr.trim().split('\n').pop()}`);
-    }
-    return line.value;
-  };
-  if ((await next()) !== 'ready') throw new Error('the PyTorch process did not start');
-  return {
-    async run() {
-      child.stdin.write('run\n');
-      return Number(await next());
-    },
-    close() {
-      child.stdin.end('quit\n');
-    },
-  };
 }
 
 // ---------------------------------------------------------------- 1. model only
@@ -334,7 +189,7 @@ async function modelOnly(modelPath: string, work: string): Promise<Record<string
     if (existsSync(checkpoint)) {
       const outputPath = path.join(work, 'torch-output.f32');
       const threadList = [...new Set([1, cores])].join(',');
-      const tuned = python(TORCH_SCRIPT, [checkpoint, inputPath, outputPath, String(SIZE), String(maxRuns), threadList, String(BUDGET_MS)]);
+      const tuned = python(TORCH_SCRIPT, [checkpoint, inputPath, outputPath, String(SIZE), String(maxRuns), threadList, String(BUDGET_MS)], cores);
       if (!tuned.ok) {
         pytorch = { skipped: `PyTorch could not run the checkpoint: ${tuned.stderr.trim().split('\n').pop()}` };
       } else {
@@ -345,7 +200,7 @@ async function modelOnly(modelPath: string, work: string): Promise<Record<string
         const bytes = await readFile(outputPath);
         torchOutput = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 
-        const server = await startTorchServer(checkpoint, inputPath, threads);
+        const server = await startTorchServer(checkpoint, inputPath, SIZE, threads);
         try {
           await server.run();
           await ortOnce();
@@ -394,7 +249,7 @@ async function modelOnly(modelPath: string, work: string): Promise<Record<string
   // Reduced precision, kept only within MAE_TOLERANCE of the fp32 maps.
   const variants: Record<string, unknown> = {};
   const fp16Path = path.join(work, 'model-fp16.onnx');
-  const converted = python(FP16_SCRIPT, [modelPath, fp16Path]);
+  const converted = python(FP16_SCRIPT, [modelPath, fp16Path], cores);
   let fp16: (Timing & { mae: number; accepted: boolean }) | null = null;
   if (!converted.ok) {
     variants.fp16 = { skipped: `conversion failed: ${converted.stderr.trim().split('\n').pop()}` };
@@ -416,17 +271,46 @@ async function modelOnly(modelPath: string, work: string): Promise<Record<string
       variants.fp16 = { skipped: `onnxruntime could not run the fp16 model: ${error instanceof Error ? error.message : String(error)}` };
     }
   }
-  const int8 = python(INT8_PROBE, []);
-  variants.int8 = int8.ok && int8.stdout.trim() === 'available'
-    ? { skipped: 'a quantiser is installed but this benchmark does not drive it yet' }
-    : { skipped: (int8.stdout.trim() || int8.stderr.trim()).replace(/^missing: /, '') };
+  // int8, calibrated on other photos than those its maps are judged on.
+  const calibration: string[] = [];
+  for (const name of CALIBRATION_PHOTOS) {
+    const photo = await decodePhoto(path.join(SAMPLE_IMAGES, `${name}.jpg`));
+    const file = path.join(work, `calibration-${name}.f32`);
+    await writeFile(file, Buffer.from(rgbToChw(await resizeRgb(photo, SIZE, SIZE), SIZE, SIZE).buffer));
+    calibration.push(file);
+  }
+  const int8Path = path.join(work, 'model-int8.onnx');
+  const quantised = python(INT8_SCRIPT, [modelPath, int8Path, String(SIZE), ...calibration], cores);
+  let int8: (Timing & { mae: number; accepted: boolean }) | null = null;
+  if (!quantised.ok) {
+    variants.int8 = { skipped: (quantised.stdout.trim() || quantised.stderr.trim().split('\n').pop() || 'the quantiser failed').replace(/^missing: /, '') };
+  } else {
+    const quarter = await loadModel(int8Path, { device: 'cpu', ...bestTuning });
+    try {
+      const times = await timeRuns(async () => runModel(quarter.session, input, 1, SIZE, SIZE));
+      const maes: number[] = [];
+      for (const [i, tensor] of sampleInputs.entries()) maes.push(meanAbsDiff(await runModel(quarter.session, tensor, 1, SIZE, SIZE), sampleOutputs[i]!));
+      const mae = mean(maes);
+      int8 = { ...timing(times), mae, accepted: mae <= MAE_TOLERANCE };
+      variants.int8 = { ...int8, fileBytes: readFileSync(int8Path).length, calibration: CALIBRATION_PHOTOS, note: `static QDQ, u8 activations, s8 per-channel weights; MAE of the maps against fp32 over ${maes.length} sample photos not used for calibration; accepted when <= ${MAE_TOLERANCE}` };
+      log(`  int8: p50 ${int8.p50Ms} ms, MAE vs fp32 ${mae.toExponential(2)} (${int8.accepted ? 'accepted' : 'refused'})`);
+    } finally {
+      await quarter.session.release();
+    }
+  }
 
-  // fp16 is worth shipping only when clearly faster, not when it wins by the noise.
-  const fp16Wins = fp16 !== null && fp16.accepted && fp16.p50Ms < final.p50Ms * 0.95;
+  // A reduced precision is worth shipping only when clearly faster, not when it wins by the noise.
+  const candidates = [
+    { precision: 'fp32', p50Ms: final.p50Ms },
+    ...[['fp16', fp16], ['int8', int8]].flatMap(([precision, variant]) => {
+      const figures = variant as (Timing & { accepted: boolean }) | null;
+      return figures && figures.accepted && figures.p50Ms < final.p50Ms * 0.95 ? [{ precision: precision as string, p50Ms: figures.p50Ms }] : [];
+    }),
+  ];
+  const fastest = candidates.reduce((a, b) => (b.p50Ms < a.p50Ms ? b : a));
   const chosen = {
-    precision: fp16Wins ? 'fp16' : 'fp32',
-    p50Ms: fp16Wins ? fp16!.p50Ms : final.p50Ms,
-    note: 'the fastest variant within the MAE tolerance (fp16 must be at least 5% faster); the studio runs the model file as given (fp32)',
+    ...fastest,
+    note: 'the fastest variant within the MAE tolerance (a reduced precision must be at least 5% faster); the studio runs the model file as given (fp32)',
   };
   const torchP50 = (pytorch as Partial<Timing>).p50Ms;
   return {
@@ -497,6 +381,65 @@ async function batch(modelPath: string, photos: PhotoInput[], workers: number, t
   }
 }
 
+// ---------------------------------------------------------------- 4. the previous model
+
+/** The model card beside a model file (`<name>.json`), when there is one. */
+function cardOf(modelPath: string): Record<string, unknown> | null {
+  const file = modelPath.replace(/\.onnx$/i, '.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : null;
+}
+
+async function versusPrevious(modelPath: string, previousPath: string, tuning: SessionTuning): Promise<Record<string, unknown>> {
+  const photo = await decodePhoto(path.join(SAMPLE_IMAGES, 'astronaut.jpg'));
+  const input = rgbToChw(await resizeRgb(photo, SIZE, SIZE), SIZE, SIZE);
+  const current = await loadModel(modelPath, { device: 'cpu', ...tuning });
+  const previous = await loadModel(previousPath, { device: 'cpu', ...tuning });
+  try {
+    const once = async (model: LoadedModel): Promise<number> => {
+      const start = performance.now();
+      await runModel(model.session, input, 1, SIZE, SIZE);
+      return performance.now() - start;
+    };
+    // Two warm-up runs each, then pairs, alternating which model goes first.
+    for (let i = 0; i < 2; i++) {
+      await once(current);
+      await once(previous);
+    }
+    const first = (await once(current)) + (await once(previous));
+    const pairs = Math.max(5, Math.min(2 * maxRuns, Math.ceil((3 * BUDGET_MS) / first)));
+    const currentTimes: number[] = [];
+    const previousTimes: number[] = [];
+    const ratios: number[] = [];
+    for (let i = 0; i < pairs; i++) {
+      let currentMs: number;
+      let previousMs: number;
+      if (i % 2 === 0) {
+        currentMs = await once(current);
+        previousMs = await once(previous);
+      } else {
+        previousMs = await once(previous);
+        currentMs = await once(current);
+      }
+      currentTimes.push(currentMs);
+      previousTimes.push(previousMs);
+      ratios.push(currentMs / previousMs);
+    }
+    const card = cardOf(modelPath) as { metrics?: Record<string, unknown> } | null;
+    const metrics = card?.metrics ?? {};
+    return {
+      inputSize: SIZE,
+      current: { name: current.info.name, version: current.info.version, ...timing(currentTimes), heldOut: metrics.model ?? null },
+      previous: { file: previousPath, name: previous.info.name, version: previous.info.version, ...timing(previousTimes), heldOut: metrics.previous_model ?? null },
+      timeRatioMedian: round(interpolatedPercentile(ratios, 50), 3),
+      heldOutPhotos: metrics.split ?? null,
+      note: 'time ratio = current / previous, run by run, alternating; held-out metrics from the current model card (both scored on the same report photos)',
+    };
+  } finally {
+    await current.session.release();
+    await previous.session.release();
+  }
+}
+
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
@@ -551,6 +494,16 @@ async function main(): Promise<void> {
       batches.push(result);
     }
 
+    const previousPath = path.resolve(REPO_ROOT, values.previous ?? PREVIOUS_MODEL);
+    let previousModel: Record<string, unknown> | null = null;
+    if (existsSync(previousPath)) {
+      log(`4. Against the previous model (${path.relative(REPO_ROOT, previousPath)})`);
+      previousModel = await versusPrevious(modelPath, previousPath, tuning);
+      log(`  time ratio current / previous: ${previousModel.timeRatioMedian as number}`);
+    } else {
+      log(`4. No previous model at ${previousPath}; skipped`);
+    }
+
     const ortVersion = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'node_modules/onnxruntime-node/package.json'), 'utf8')) as { version: string }).version;
     const report = {
       speedup_vs_pytorch: model.speedupVsPytorch,
@@ -577,6 +530,7 @@ async function main(): Promise<void> {
       modelOnly: model,
       endToEnd: { inputSize: SIZE, tuning, ...perPhoto },
       batch: { inputSize: SIZE, photoSize: '1152 x 864 JPEG', results: batches },
+      previousModel,
     };
     const outDir = path.join(REPO_ROOT, 'bench-results');
     await mkdir(outDir, { recursive: true });
