@@ -248,25 +248,32 @@ async function modelOnly(modelPath: string, work: string): Promise<Record<string
 
   // Reduced precision, kept only within MAE_TOLERANCE of the fp32 maps.
   const variants: Record<string, unknown> = {};
+  type Judged = Timing & { mae: number; accepted: boolean };
+  /** Times a converted model file and compares its maps with fp32's on the sample photos. */
+  const judge = async (label: string, file: string, note: string): Promise<Judged> => {
+    const converted = await loadModel(file, { device: 'cpu', ...bestTuning });
+    try {
+      const times = await timeRuns(async () => runModel(converted.session, input, 1, SIZE, SIZE));
+      const maes: number[] = [];
+      for (const [i, tensor] of sampleInputs.entries()) maes.push(meanAbsDiff(await runModel(converted.session, tensor, 1, SIZE, SIZE), sampleOutputs[i]!));
+      const mae = mean(maes);
+      const judged = { ...timing(times), mae, accepted: mae <= MAE_TOLERANCE };
+      variants[label] = { ...judged, fileBytes: readFileSync(file).length, note: `${note}MAE of the probability maps against fp32 over ${maes.length} sample photos; accepted when <= ${MAE_TOLERANCE}` };
+      log(`  ${label}: p50 ${judged.p50Ms} ms, MAE vs fp32 ${mae.toExponential(2)} (${judged.accepted ? 'accepted' : 'refused'})`);
+      return judged;
+    } finally {
+      await converted.session.release();
+    }
+  };
+
   const fp16Path = path.join(work, 'model-fp16.onnx');
   const converted = python(FP16_SCRIPT, [modelPath, fp16Path], cores);
-  let fp16: (Timing & { mae: number; accepted: boolean }) | null = null;
+  let fp16: Judged | null = null;
   if (!converted.ok) {
     variants.fp16 = { skipped: `conversion failed: ${converted.stderr.trim().split('\n').pop()}` };
   } else {
     try {
-      const half = await loadModel(fp16Path, { device: 'cpu', ...bestTuning });
-      try {
-        const times = await timeRuns(async () => runModel(half.session, input, 1, SIZE, SIZE));
-        const maes: number[] = [];
-        for (const [i, tensor] of sampleInputs.entries()) maes.push(meanAbsDiff(await runModel(half.session, tensor, 1, SIZE, SIZE), sampleOutputs[i]!));
-        const mae = mean(maes);
-        fp16 = { ...timing(times), mae, accepted: mae <= MAE_TOLERANCE };
-        variants.fp16 = { ...fp16, fileBytes: readFileSync(fp16Path).length, note: `MAE of the probability maps against fp32 over ${maes.length} sample photos; accepted when <= ${MAE_TOLERANCE}` };
-        log(`  fp16: p50 ${fp16.p50Ms} ms, MAE vs fp32 ${mae.toExponential(2)} (${fp16.accepted ? 'accepted' : 'refused'})`);
-      } finally {
-        await half.session.release();
-      }
+      fp16 = await judge('fp16', fp16Path, '');
     } catch (error) {
       variants.fp16 = { skipped: `onnxruntime could not run the fp16 model: ${error instanceof Error ? error.message : String(error)}` };
     }
@@ -281,22 +288,11 @@ async function modelOnly(modelPath: string, work: string): Promise<Record<string
   }
   const int8Path = path.join(work, 'model-int8.onnx');
   const quantised = python(INT8_SCRIPT, [modelPath, int8Path, String(SIZE), ...calibration], cores);
-  let int8: (Timing & { mae: number; accepted: boolean }) | null = null;
+  let int8: Judged | null = null;
   if (!quantised.ok) {
     variants.int8 = { skipped: (quantised.stdout.trim() || quantised.stderr.trim().split('\n').pop() || 'the quantiser failed').replace(/^missing: /, '') };
   } else {
-    const quarter = await loadModel(int8Path, { device: 'cpu', ...bestTuning });
-    try {
-      const times = await timeRuns(async () => runModel(quarter.session, input, 1, SIZE, SIZE));
-      const maes: number[] = [];
-      for (const [i, tensor] of sampleInputs.entries()) maes.push(meanAbsDiff(await runModel(quarter.session, tensor, 1, SIZE, SIZE), sampleOutputs[i]!));
-      const mae = mean(maes);
-      int8 = { ...timing(times), mae, accepted: mae <= MAE_TOLERANCE };
-      variants.int8 = { ...int8, fileBytes: readFileSync(int8Path).length, calibration: CALIBRATION_PHOTOS, note: `static QDQ, u8 activations, s8 per-channel weights; MAE of the maps against fp32 over ${maes.length} sample photos not used for calibration; accepted when <= ${MAE_TOLERANCE}` };
-      log(`  int8: p50 ${int8.p50Ms} ms, MAE vs fp32 ${mae.toExponential(2)} (${int8.accepted ? 'accepted' : 'refused'})`);
-    } finally {
-      await quarter.session.release();
-    }
+    int8 = await judge('int8', int8Path, `static QDQ, u8 activations, s8 per-channel weights, calibrated on ${CALIBRATION_PHOTOS.join(', ')}; `);
   }
 
   // A reduced precision is worth shipping only when clearly faster, not when it wins by the noise.
