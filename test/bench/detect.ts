@@ -35,8 +35,8 @@ import { resolveModelPath } from '../../electron/core/detect/modelPath';
 import { decodePhoto, resizeRgb, rgbToChw } from '../../electron/core/detect/preprocess';
 import { DetectWorkerPool } from '../../electron/core/detect/workerPool';
 import { REPO_ROOT, SAMPLE_IMAGES, writePhoto } from '../unit/detect/fixturePhotos';
-import { interpolatedPercentile, round } from './benchMath';
-import { FP16_SCRIPT, INT8_SCRIPT, TORCH_SCRIPT, python, startTorchServer } from './pythonHelpers';
+import { interpolatedPercentile, round } from './support/benchMath';
+import { FP16_SCRIPT, INT8_SCRIPT, TORCH_SCRIPT, python, startTorchServer } from './support/pythonHelpers';
 
 const USAGE = 'usage: npx tsx test/bench/detect.ts [--model FILE] [--previous FILE] [--runs N] [--photos N] [--keep]';
 const PREVIOUS_MODEL = path.join('models', 'previous', 'defusionnet-cuhk-0.2.0.onnx');

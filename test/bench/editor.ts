@@ -33,7 +33,7 @@ import sharp from 'sharp';
 import type { MethodInput, MethodName, MethodResult } from '../../electron/api/methods';
 import { packageRoot } from '../../electron/core/createCore';
 import buildRendererIfStale from '../e2e/globalSetup';
-import { nearestRankPercentile, round, seededRandom } from './benchMath';
+import { nearestRankPercentile, round, seededRandom } from './support/benchMath';
 import { applyStrokes, recordedStrokes, recordStrokes, withHook } from '../e2e/editorDriver';
 import type { Point, RecordedStroke } from '../e2e/editorDriver';
 import { callApi, testPageUrl } from '../e2e/studioApi';

@@ -19,7 +19,7 @@ import type { PhotoQuery } from '../../electron/api/methods';
 import { createCoreServices, packageRoot } from '../../electron/core/createCore';
 import type { ScanResult } from '../../electron/core/library/libraryService';
 import { patternImage } from '../fixtures/images';
-import { nearestRankPercentile, round, seededRandom } from './benchMath';
+import { nearestRankPercentile, round, seededRandom } from './support/benchMath';
 
 const { values } = parseArgs({
   options: { count: { type: 'string', default: '10000' }, keep: { type: 'boolean', default: false } },

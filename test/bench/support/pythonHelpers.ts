@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { REPO_ROOT } from '../unit/detect/fixturePhotos';
+import { REPO_ROOT } from '../../unit/detect/fixturePhotos';
 
 // The training package's environment (scripts/setup.sh) has onnxruntime's quantiser; else Debian's Python.
 const VENV_PYTHON = path.join(REPO_ROOT, '.venv', 'bin', 'python');
