@@ -1,6 +1,6 @@
 """Turns a finished training run into a shipped model: ONNX + checkpoint + model card.
 
-    python3 -m defusionnet.model_card --run runs/bundled --data ../../../shared/datasets/CUHK/train \
+    python3 -m defusionnet.model_card --run runs/bundled --data <CUHK>/train \
         --name defusionnet-cuhk --version 1.0.0 --out .. [--previous ../previous/defusionnet-cuhk-0.2.0.onnx]
 
 The run's photos are split three ways (``data.split_three``), each with one job:
