@@ -28,7 +28,6 @@ from typing import Any, Dict, List, Optional
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from . import data as data_module
 from .checkpoint_io import load_torch_file
