@@ -90,6 +90,25 @@ function timing(times: readonly number[]): Timing {
   };
 }
 
+/**
+ * Times two runners in pairs, alternating which goes first so that neither always follows
+ * the other and both see the same machine load. ratios = second / first, pair by pair.
+ */
+async function alternate(first: () => Promise<number>, second: () => Promise<number>, pairs: number): Promise<{ first: number[]; second: number[]; ratios: number[] }> {
+  const firstTimes: number[] = [];
+  const secondTimes: number[] = [];
+  for (let i = 0; i < pairs; i++) {
+    if (i % 2 === 0) {
+      firstTimes.push(await first());
+      secondTimes.push(await second());
+    } else {
+      secondTimes.push(await second());
+      firstTimes.push(await first());
+    }
+  }
+  return { first: firstTimes, second: secondTimes, ratios: secondTimes.map((time, i) => time / firstTimes[i]!) };
+}
+
 /** Runs `once` twice to warm up, then for BUDGET_MS (3..maxRuns runs); returns the run times. */
 async function timeRuns(once: () => Promise<unknown>): Promise<number[]> {
   await once();
@@ -206,23 +225,10 @@ async function modelOnly(modelPath: string, work: string): Promise<Record<string
           await ortOnce();
           const first = (await server.run()) + (await ortOnce());
           const pairs = Math.max(5, Math.min(2 * maxRuns, Math.ceil((3 * BUDGET_MS) / first)));
-          const torchTimes: number[] = [];
-          const ratios: number[] = [];
-          for (let i = 0; i < pairs; i++) {
-            // Alternate which engine goes first, so neither always follows the other.
-            let ort: number;
-            let torch: number;
-            if (i % 2 === 0) {
-              ort = await ortOnce();
-              torch = await server.run();
-            } else {
-              torch = await server.run();
-              ort = await ortOnce();
-            }
-            ortTimes.push(ort);
-            torchTimes.push(torch);
-            ratios.push(torch / ort);
-          }
+          const paired = await alternate(ortOnce, () => server.run(), pairs);
+          ortTimes = paired.first;
+          const torchTimes = paired.second;
+          const ratios = paired.ratios;
           pairedRatioMedian = round(interpolatedPercentile(ratios, 50), 3);
           pytorch = { checkpoint, version: parsed.torch, mode: 'eager, torch.no_grad()', threads, settings, ...timing(torchTimes) };
         } finally {
@@ -396,30 +402,17 @@ async function versusPrevious(modelPath: string, previousPath: string, tuning: S
       await runModel(model.session, input, 1, SIZE, SIZE);
       return performance.now() - start;
     };
-    // Two warm-up runs each, then pairs, alternating which model goes first.
+    // Two warm-up runs each, then pairs.
     for (let i = 0; i < 2; i++) {
       await once(current);
       await once(previous);
     }
     const first = (await once(current)) + (await once(previous));
     const pairs = Math.max(5, Math.min(2 * maxRuns, Math.ceil((3 * BUDGET_MS) / first)));
-    const currentTimes: number[] = [];
-    const previousTimes: number[] = [];
-    const ratios: number[] = [];
-    for (let i = 0; i < pairs; i++) {
-      let currentMs: number;
-      let previousMs: number;
-      if (i % 2 === 0) {
-        currentMs = await once(current);
-        previousMs = await once(previous);
-      } else {
-        previousMs = await once(previous);
-        currentMs = await once(current);
-      }
-      currentTimes.push(currentMs);
-      previousTimes.push(previousMs);
-      ratios.push(currentMs / previousMs);
-    }
+    const paired = await alternate(() => once(previous), () => once(current), pairs);
+    const previousTimes = paired.first;
+    const currentTimes = paired.second;
+    const ratios = paired.ratios;
     const card = cardOf(modelPath) as { metrics?: Record<string, unknown> } | null;
     const metrics = card?.metrics ?? {};
     return {
